@@ -1,0 +1,5 @@
+import sys
+
+from keraslint.cli import main
+
+sys.exit(main())

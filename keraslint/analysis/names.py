@@ -1,0 +1,203 @@
+"""Qualified names: which library object does an expression name?
+
+`L.Multiply`, `keras.layers.Multiply`, `Mul` (from `from keras.layers import Multiply as Mul`),
+`Multiply` (from `from tensorflow.keras.layers import *`) and `tf.keras.layers.Multiply` all
+resolve to the canonical path `keras.layers.Multiply`; the *flavor* says which Keras it came
+from (`keras`, `tf.keras`, `tf_keras`). A name that the file also binds to something else
+(a local class called `Multiply`, a parameter called `layers`) resolves to None: rules stay
+silent on what they cannot name.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from keraslint.analysis.scopes import Scope, TreeIndex
+
+# Keras 2 module paths that hold public names also exported one level up.
+_KERAS2_SUBMODULES = {
+    "layers": "keras.layers",
+    "engine": "keras",
+    "models": "keras.models",
+}
+_TOP_LEVEL_ALIASES = {
+    "keras.layers.Input": "keras.Input",
+    "keras.layers.InputLayer": "keras.layers.InputLayer",
+    "keras.models.Model": "keras.Model",
+    "keras.models.Sequential": "keras.Sequential",
+    "keras.engine.Model": "keras.Model",
+    "keras.engine.Input": "keras.Input",
+    "keras.engine.Layer": "keras.Layer",
+    "keras.layers.Layer": "keras.Layer",
+    "keras.engine.training.Model": "keras.Model",
+    "keras.engine.functional.Functional": "keras.Model",
+    "keras.engine.sequential.Sequential": "keras.Sequential",
+    "keras.engine.input_layer.Input": "keras.Input",
+    "keras.engine.base_layer.Layer": "keras.Layer",
+    "keras.engine.topology.Input": "keras.Input",
+    "keras.models.clone_model": "keras.models.clone_model",
+    "keras.models.load_model": "keras.models.load_model",
+    "keras.saving.load_model": "keras.models.load_model",
+}
+# Module paths that exist only in standalone Keras 2 (keras<2.6 era code).
+_KERAS2_ONLY = re.compile(
+    r"^keras\.(engine|legacy|wrappers|layers\.(merge|core|convolutional|recurrent|normalization|pooling|embeddings|advanced_activations|wrappers|noise|local)|utils\.np_utils|utils\.generic_utils)\b"
+)
+
+KERAS_FLAVORS = ("keras", "tf.keras", "tf_keras")
+
+
+@dataclass(frozen=True)
+class QualifiedName:
+    path: str  # canonical: "keras.layers.Multiply", "tensorflow.concat", "numpy.array"
+    flavor: Optional[str]  # "keras", "tf.keras", "tf_keras" for Keras objects, else None
+    raw: str  # the path as imported: "tensorflow.keras.layers.Multiply"
+
+
+def canonical(raw: str) -> QualifiedName:
+    parts = raw.split(".")
+    flavor = None
+    if parts[0] == "tf_keras":
+        flavor, parts = "tf_keras", ["keras"] + parts[1:]
+    elif parts[:3] == ["tensorflow", "python", "keras"]:
+        flavor, parts = "tf_keras", ["keras"] + parts[3:]
+    elif parts[:2] == ["tensorflow", "keras"]:
+        flavor, parts = "tf.keras", ["keras"] + parts[2:]
+    elif parts[:4] == ["tensorflow", "compat", "v1", "keras"] or parts[:4] == ["tensorflow", "compat", "v2", "keras"]:
+        flavor, parts = "tf.keras", ["keras"] + parts[4:]
+    elif parts[0] == "keras":
+        flavor = "keras"
+    if flavor is None:
+        return QualifiedName(".".join(parts), None, raw)
+    # keras.src.*, keras.api._v2.keras.* and keras 2 submodules collapse to the public path
+    if len(parts) > 1 and parts[1] == "src":
+        parts = ["keras"] + parts[2:]
+    if parts[1:4] == ["api", "_v2", "keras"]:
+        parts = ["keras"] + parts[4:]
+    path = ".".join(parts)
+    if path in _TOP_LEVEL_ALIASES:
+        path = _TOP_LEVEL_ALIASES[path]
+    elif len(parts) > 3 and parts[1] in ("layers",) and parts[-1][:1].isupper():
+        path = f"keras.layers.{parts[-1]}"  # keras.layers.merge.Multiply
+    elif len(parts) > 3 and parts[1] == "layers" and parts[2] in ("merge", "merging"):
+        path = f"keras.layers.{parts[-1]}"  # keras.layers.merge.multiply
+    return QualifiedName(path, flavor, raw)
+
+
+class Names:
+    """Resolves expressions to qualified names for one file."""
+
+    def __init__(self, index: TreeIndex):
+        self.index = index
+        self._cache: dict = {}
+
+    def resolve(self, expr: ast.AST) -> Optional[QualifiedName]:
+        key = id(expr)
+        if key not in self._cache:
+            raw = self._raw(expr)
+            self._cache[key] = canonical(raw) if raw else None
+        return self._cache[key]
+
+    def path(self, expr: ast.AST) -> Optional[str]:
+        qname = self.resolve(expr)
+        return qname.path if qname else None
+
+    def _raw(self, expr: ast.AST) -> Optional[str]:
+        if isinstance(expr, ast.Attribute):
+            base = self._raw(expr.value)
+            return f"{base}.{expr.attr}" if base else None
+        if isinstance(expr, ast.Name):
+            return self.import_path(expr.id, self.index.scope_at(expr))
+        return None
+
+    def import_path(self, name: str, scope: Scope) -> Optional[str]:
+        """The module path `name` is bound to by imports, if every binding is that import."""
+        owner, bindings = self.index.lookup(name, scope)
+        if bindings:
+            paths = {b.qualified for b in bindings}
+            if all(b.kind == "import" for b in bindings) and len(paths) == 1:
+                return paths.pop()
+            return None  # shadowed, or bound to different things
+        # not bound anywhere: a star import may provide it
+        for module in reversed(self.index.module_scope.star_imports):
+            if _star_may_provide(module, name):
+                return f"{module}.{name}"
+        return None
+
+    # -- imports, for fixes -----------------------------------------------------------------
+    def local_name_for(self, module: str) -> Optional[str]:
+        """A module-level name bound to exactly `module` (e.g. "np" for numpy), if any."""
+        for name, bindings in self.index.module_scope.bindings.items():
+            if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualified == module:
+                return name
+        return None
+
+    def module_expression(self, module: str) -> Optional[str]:
+        """Source text that names `module` through the file's module-level imports:
+        "np" for numpy after `import numpy as np`, "tf.keras" for tensorflow.keras after
+        `import tensorflow as tf`. None when no import reaches it."""
+        best = None
+        for name, bindings in self.index.module_scope.bindings.items():
+            if len(bindings) != 1 or bindings[0].kind != "import":
+                continue
+            bound = bindings[0].qualified
+            if bound == module:
+                return name
+            if module.startswith(bound + ".") and best is None:
+                best = name + module[len(bound):]
+        return best
+
+    def module_reference(self, module: str, alias: str):
+        """(expression, [AddImport]) naming `module`: an existing import, else a new
+        `import module as alias` when `alias` is free; (None, []) when neither works."""
+        from keraslint.violations import AddImport
+
+        existing = self.module_expression(module)
+        if existing is not None:
+            return existing, []
+        if self.is_free(alias):
+            return alias, [AddImport(module, None, alias if alias != module else None)]
+        return None, []
+
+    def is_free(self, name: str) -> bool:
+        """True when no scope in the file binds `name` (safe to add an import of it)."""
+        return not any(name in scope.bindings for scope in self.index.scope_of.values())
+
+    # -- which Keras does the file target? --------------------------------------------------
+    def import_paths(self) -> list:
+        """Every module path imported anywhere in the file (including star imports)."""
+        paths = []
+        for node in self.index.nodes(ast.Import):
+            paths.extend(alias.name for alias in node.names)
+        for node in self.index.nodes(ast.ImportFrom):
+            if node.module and not node.level:
+                paths.append(node.module)
+        return paths
+
+
+def detect_target(names: Names, source: str) -> str:
+    """"keras3", "tf_keras" or "keras2" (standalone Keras 2 code), from the file's imports."""
+    paths = names.import_paths()
+    legacy_flag = "TF_USE_LEGACY_KERAS" in source
+    if any(_KERAS2_ONLY.match(p) for p in paths if p):
+        return "keras2"
+    tf_keras = sum(1 for p in paths if p and (p == "tf_keras" or p.startswith("tf_keras.")))
+    keras3 = sum(1 for p in paths if p and (p == "keras" or p.startswith("keras.")))
+    tf_dot_keras = sum(1 for p in paths if p and (p.startswith("tensorflow.keras") or p == "tensorflow"))
+    if legacy_flag:
+        tf_keras += tf_dot_keras
+    else:
+        keras3 += tf_dot_keras
+    return "tf_keras" if tf_keras and tf_keras >= keras3 else "keras3"
+
+
+# Star imports we know about: names a `from <module> import *` can provide. Anything else
+# star-imported is assumed to provide the name only if the module is Keras/TF/numpy.
+_STAR_MODULE = re.compile(r"^(keras|tf_keras|tensorflow|numpy)(\.|$)")
+
+
+def _star_may_provide(module: str, name: str) -> bool:
+    return bool(_STAR_MODULE.match(module)) and not name.startswith("_")

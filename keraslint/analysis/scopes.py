@@ -1,0 +1,225 @@
+"""One pass over the `ast` tree: parents, scopes, name bindings and the nodes rules look at.
+
+Everything later (qualified names, what a value is, who calls a helper) reads this index, so
+the tree is walked once per file. The walk is iterative: deeply nested expressions must not
+hit Python's recursion limit here (ast.parse already accepted them).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+SCOPE_NODES = FUNCTION_NODES + COMPREHENSION_NODES + (ast.ClassDef, ast.Module)
+
+
+@dataclass(eq=False)
+class Binding:
+    """One place where a name gets a value in a scope."""
+
+    name: str
+    kind: str  # "assign", "param", "import", "def", "class", "loop", "with", "except", "other"
+    node: ast.AST  # the Name/arg/alias/def node that binds it
+    position: tuple  # (line, col) used to order bindings
+    qualified: Optional[str] = None  # for imports: the module path bound
+
+
+@dataclass(eq=False)
+class Scope:
+    node: ast.AST
+    parent: Optional["Scope"]
+    bindings: dict = field(default_factory=dict)  # name -> [Binding] in source order
+    declared_global: set = field(default_factory=set)
+    star_imports: list = field(default_factory=list)  # module paths of `from m import *`
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.node, ast.Module):
+            return "module"
+        if isinstance(self.node, ast.ClassDef):
+            return "class"
+        if isinstance(self.node, COMPREHENSION_NODES):
+            return "comprehension"
+        return "function"
+
+    def add(self, binding: Binding) -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+
+def _position(node: ast.AST) -> tuple:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+class TreeIndex:
+    """Parents, scopes and bindings of one module, built in a single walk."""
+
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        self.parents: dict = {}
+        self.scope_of: dict = {}  # scope-creating node -> Scope
+        self.node_scope: dict = {}  # any node -> the Scope it is evaluated in
+        self.by_type: dict = {}  # ast class -> [nodes] in source order
+        self.module_scope = Scope(tree, None)
+        self.scope_of[tree] = self.module_scope
+        self._walk()
+
+    # -- building ---------------------------------------------------------------------------
+    def _walk(self) -> None:
+        stack = [(self.tree, self.module_scope)]
+        parents = self.parents
+        node_scope = self.node_scope
+        by_type = self.by_type
+        while stack:
+            node, scope = stack.pop()
+            node_scope[node] = scope
+            by_type.setdefault(type(node), []).append(node)
+            inner = self._enter(node, scope)
+            children = list(ast.iter_child_nodes(node))
+            for child in reversed(children):
+                parents[child] = node
+                stack.append((child, self._child_scope(node, child, scope, inner)))
+        for nodes in by_type.values():
+            nodes.sort(key=_position)
+
+    def _enter(self, node: ast.AST, scope: Scope) -> Optional[Scope]:
+        """Record what `node` binds; return the new scope it opens, if any."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = "class" if isinstance(node, ast.ClassDef) else "def"
+            self._bind(scope, Binding(node.name, kind, node, _position(node)))
+        if isinstance(node, SCOPE_NODES) and node is not self.tree:
+            inner = Scope(node, scope)
+            self.scope_of[node] = inner
+            if isinstance(node, FUNCTION_NODES):
+                for arg in _all_args(node.args):
+                    inner.add(Binding(arg.arg, "param", arg, _position(arg) if hasattr(arg, "lineno") else _position(node)))
+            return inner
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            self._bind(scope, Binding(node.id, _store_kind(self.parents.get(node), node, self.parents), node, _position(node)))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._bind_import(node, scope)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            scope.declared_global.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self._bind(scope, Binding(node.name, "except", node, _position(node)))
+        return None
+
+    def _child_scope(self, node, child, scope, inner):
+        """The scope `child` is evaluated in (Python's rules, simplified where harmless)."""
+        if isinstance(node, ast.arguments):
+            # default values are evaluated where the function is defined
+            if child in node.defaults or child in node.kw_defaults:
+                return scope.parent or scope
+            return scope
+        if isinstance(node, ast.comprehension):
+            parent = self.parents.get(node)
+            if child is node.iter and parent is not None and parent.generators[0] is node:
+                return scope.parent or scope  # the first iterable runs outside the comprehension
+            return scope
+        if inner is None:
+            return scope
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if child is node.returns or child in node.decorator_list:
+                return scope
+        elif isinstance(node, ast.ClassDef):
+            if child in node.bases or child in node.decorator_list or child in node.keywords:
+                return scope
+        return inner
+
+    def _bind(self, scope: Scope, binding: Binding) -> None:
+        if binding.name in scope.declared_global:
+            self.module_scope.add(binding)
+        else:
+            scope.add(binding)
+
+    def _bind_import(self, node, scope: Scope) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self._bind(scope, Binding(alias.asname, "import", alias, _position(node), alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    self._bind(scope, Binding(top, "import", alias, _position(node), top))
+            return
+        if node.level:  # relative import: a project module, never Keras
+            for alias in node.names:
+                if alias.name != "*":
+                    name = alias.asname or alias.name
+                    self._bind(scope, Binding(name, "other", alias, _position(node)))
+            return
+        module = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                scope.star_imports.append(module)
+                continue
+            name = alias.asname or alias.name
+            self._bind(scope, Binding(name, "import", alias, _position(node), f"{module}.{alias.name}"))
+
+    # -- queries ----------------------------------------------------------------------------
+    def nodes(self, *types) -> list:
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        found = [n for t in types for n in self.by_type.get(t, [])]
+        found.sort(key=_position)
+        return found
+
+    def scope_at(self, node: ast.AST) -> Scope:
+        return self.node_scope.get(node, self.module_scope)
+
+    def lookup(self, name: str, scope: Scope):
+        """The scope that binds `name` as seen from `scope`, and its bindings (or None, [])."""
+        current = scope
+        first = True
+        while current is not None:
+            # a class body's names are not visible inside its methods
+            if current.kind != "class" or first:
+                if name in current.bindings and name not in current.declared_global:
+                    return current, current.bindings[name]
+            first = False
+            current = current.parent
+        return None, []
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        parent = self.parents.get(node)
+        while parent is not None:
+            yield parent
+            parent = self.parents.get(parent)
+
+    def enclosing(self, node: ast.AST, types) -> Optional[ast.AST]:
+        for parent in self.ancestors(node):
+            if isinstance(parent, types):
+                return parent
+        return None
+
+    def statement_of(self, node: ast.AST) -> Optional[ast.stmt]:
+        if isinstance(node, ast.stmt):
+            return node
+        for parent in self.ancestors(node):
+            if isinstance(parent, ast.stmt):
+                return parent
+        return None
+
+
+def _all_args(args: ast.arguments):
+    yield from args.posonlyargs
+    yield from args.args
+    if args.vararg:
+        yield args.vararg
+    yield from args.kwonlyargs
+    if args.kwarg:
+        yield args.kwarg
+
+
+def _store_kind(parent, node, parents) -> str:
+    # climb through tuple/list/starred unpacking to the statement that stores
+    while isinstance(parent, (ast.Tuple, ast.List, ast.Starred)):
+        parent = parents.get(parent)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+        return "assign"
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return "loop"
+    if isinstance(parent, ast.withitem):
+        return "with"
+    return "other"

@@ -1,0 +1,381 @@
+"""What an expression is: a symbolic tensor, a layer, a model, a raw value, or unknown.
+
+The answers follow assignments in the same scope (the last binding before the use), tuple
+unpacking, closures and module globals (every binding must agree), and helper functions whose
+return value is symbolic. Unknown is a real answer: rules stay silent on it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Optional
+
+from keraslint.analysis.names import Names
+from keraslint.analysis.scopes import Binding, TreeIndex
+
+SYMBOLIC = "symbolic"  # a KerasTensor: Input, layer/model call, keras.ops on a symbolic tensor
+LAYER = "layer"
+MODEL = "model"
+RAW = "raw"  # a constant, array, tensor or variable that is not part of the graph
+FUNCTION = "function"  # a def or lambda
+IMPORTED = "imported"  # a module or an object bound by an import
+SEQUENCE = "sequence"  # a tuple/list whose elements are known one by one
+UNKNOWN = "unknown"
+
+# raw kinds
+ARRAY, TENSOR, VARIABLE, NUMBER, LIST = "array", "tensor", "variable", "number", "list"
+
+_NUMPY_CREATORS = {
+    "array", "asarray", "asanyarray", "ascontiguousarray", "ones", "zeros", "full", "empty", "eye",
+    "identity", "arange", "linspace", "ones_like", "zeros_like", "full_like", "float32", "float64",
+    "random.rand", "random.randn", "random.random", "random.normal", "random.uniform", "load",
+}
+_TF_TENSOR_CREATORS = {
+    "constant", "convert_to_tensor", "ones", "zeros", "fill", "eye", "range", "random.normal",
+    "random.uniform", "ones_like", "zeros_like",
+}
+_KERAS_RAW_CREATORS = {
+    "keras.Variable": VARIABLE,
+    "keras.backend.variable": VARIABLE,
+    "keras.backend.constant": TENSOR,
+    "keras.backend.ones": VARIABLE,
+    "keras.backend.zeros": VARIABLE,
+    "keras.ops.convert_to_tensor": TENSOR,
+    "keras.ops.array": TENSOR,
+    "keras.ops.ones": TENSOR,
+    "keras.ops.zeros": TENSOR,
+    "keras.ops.full": TENSOR,
+    "keras.ops.eye": TENSOR,
+    "keras.ops.arange": TENSOR,
+}
+_SHAPE_FROM_FIRST_ARG = {"ones", "zeros", "empty", "full", "fill"}
+_SHAPE_FROM_ARGS = {"random.rand", "random.randn"}
+_COPIES_SHAPE = {
+    "array", "asarray", "asanyarray", "ascontiguousarray", "constant", "convert_to_tensor",
+    "ones_like", "zeros_like", "full_like", "float32", "float64",
+}
+_MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model"}
+_OUTPUT_ATTRS = {"output", "input", "outputs", "inputs"}
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str
+    raw_kind: Optional[str] = None
+    shape: Optional[tuple] = None  # known shape of a raw value; None when unknown
+    elements: tuple = field(default=())  # for SEQUENCE
+    origin: Optional[ast.AST] = field(default=None, compare=False)  # expression that made it
+
+    @property
+    def is_raw(self) -> bool:
+        return self.kind == RAW
+
+    @property
+    def is_symbolic(self) -> bool:
+        return self.kind == SYMBOLIC
+
+
+UNKNOWN_VALUE = Value(UNKNOWN)
+
+
+class Values:
+    def __init__(self, index: TreeIndex, names: Names):
+        self.index = index
+        self.names = names
+        self._cache: dict = {}
+        self._in_progress: set = set()
+
+    # -- public -----------------------------------------------------------------------------
+    def of(self, expr: ast.AST) -> Value:
+        key = id(expr)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if key in self._in_progress:
+            return UNKNOWN_VALUE  # a cycle (x = f(x) through helpers): give up
+        self._in_progress.add(key)
+        try:
+            value = self._classify(expr)
+        finally:
+            self._in_progress.discard(key)
+        self._cache[key] = value
+        return value
+
+    def of_binding(self, binding: Binding) -> Value:
+        """The value a single binding gives its name."""
+        if binding.kind == "import":
+            return Value(IMPORTED)
+        if binding.kind in ("def",):
+            return Value(FUNCTION, origin=binding.node)
+        if binding.kind != "assign":
+            return UNKNOWN_VALUE
+        return self._assigned_value(binding.node)
+
+    def name_bindings(self, name: ast.Name) -> list:
+        """The bindings that can give `name` its value at this use."""
+        scope = self.index.scope_at(name)
+        owner, bindings = self.index.lookup(name.id, scope)
+        if not bindings:
+            return []
+        if owner is scope:
+            # same scope: the last binding before this use (straight-line code)
+            use = (name.lineno, name.col_offset)
+            before = [b for b in bindings if b.position < use and not self._is_inside(name, b)]
+            return before[-1:] if before else []
+        return list(bindings)  # a closure or global: it runs later, all bindings count
+
+    # -- classification ---------------------------------------------------------------------
+    def _classify(self, expr: ast.AST) -> Value:
+        if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool):
+                return Value(RAW, NUMBER, (), origin=expr)
+            return UNKNOWN_VALUE
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+            inner = self.of(expr.operand)
+            return Value(inner.kind, inner.raw_kind, inner.shape, origin=expr) if inner.kind in (RAW, SYMBOLIC) else UNKNOWN_VALUE
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return self._sequence(expr)
+        if isinstance(expr, ast.Name):
+            return self._name(expr)
+        if isinstance(expr, ast.Call):
+            return self._call(expr)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute(expr)
+        if isinstance(expr, ast.Subscript):
+            return self._subscript(expr)
+        if isinstance(expr, ast.BinOp):
+            return self._binop(expr)
+        if isinstance(expr, ast.Lambda):
+            return Value(FUNCTION, origin=expr)
+        if isinstance(expr, ast.NamedExpr):
+            return self.of(expr.value)
+        return UNKNOWN_VALUE
+
+    def _sequence(self, expr) -> Value:
+        elements = tuple(self.of(e) for e in expr.elts)
+        if elements and all(e.kind == RAW and e.raw_kind in (NUMBER, LIST) for e in elements):
+            shapes = {e.shape for e in elements}
+            shape = (len(elements),) + shapes.pop() if len(shapes) == 1 and None not in shapes else None
+            return Value(RAW, LIST, shape, origin=expr)
+        return Value(SEQUENCE, elements=elements, origin=expr)
+
+    def _name(self, name: ast.Name) -> Value:
+        bindings = self.name_bindings(name)
+        if not bindings:
+            return UNKNOWN_VALUE
+        values = {self._strip(self.of_binding(b)) for b in bindings}
+        if len(values) != 1:
+            kinds = {v.kind for v in values}
+            if len(kinds) == 1 and kinds.pop() in (SYMBOLIC, LAYER, MODEL):
+                return Value(next(iter(values)).kind)
+            return UNKNOWN_VALUE
+        return self.of_binding(bindings[-1])
+
+    @staticmethod
+    def _strip(value: Value) -> Value:
+        return Value(value.kind, value.raw_kind, value.shape, value.elements)
+
+    def _assigned_value(self, target: ast.Name) -> Value:
+        parents = self.index.parents
+        path = []  # positions inside nested tuple targets
+        node = target
+        parent = parents.get(node)
+        while isinstance(parent, (ast.Tuple, ast.List)):
+            if any(isinstance(e, ast.Starred) for e in parent.elts):
+                return UNKNOWN_VALUE
+            path.append(parent.elts.index(node))
+            node, parent = parent, parents.get(parent)
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is not None:
+            value = self.of(parent.value)
+        else:
+            return UNKNOWN_VALUE
+        for position in reversed(path):
+            if value.kind != SEQUENCE and value.kind == RAW and value.raw_kind == LIST:
+                value = self._sequence(value.origin) if isinstance(value.origin, (ast.List, ast.Tuple)) else UNKNOWN_VALUE
+            if value.kind != SEQUENCE or position >= len(value.elements):
+                return UNKNOWN_VALUE
+            value = value.elements[position]
+        return value
+
+    def _call(self, call: ast.Call) -> Value:
+        func = call.func
+        path = self.names.path(func)
+        if path is not None:
+            return self._library_call(call, path)
+        callee = self.of(func)
+        if callee.kind in (LAYER, MODEL):
+            args = [self.of(a) for a in call.args]
+            if args and all(a.kind == RAW for a in args):
+                return UNKNOWN_VALUE  # an eager call on data, not graph construction
+            return Value(SYMBOLIC, origin=call)
+        if callee.kind == FUNCTION and isinstance(callee.origin, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self._helper_result(callee.origin, call)
+        if isinstance(func, ast.Attribute):
+            return self._method_call(call, func)
+        return UNKNOWN_VALUE
+
+    def _library_call(self, call: ast.Call, path: str) -> Value:
+        if path == "keras.Input":
+            return Value(SYMBOLIC, origin=call)
+        if path in _MODEL_FACTORIES or path.startswith("keras.applications."):
+            return Value(MODEL, origin=call)
+        if path in _KERAS_RAW_CREATORS and not self._any_symbolic(call):
+            return Value(RAW, _KERAS_RAW_CREATORS[path], self._raw_shape(call, path.rsplit(".", 1)[1]), origin=call)
+        if path.startswith("keras.layers.") and path.rsplit(".", 1)[1][:1].isupper():
+            return Value(LAYER, origin=call)
+        if path.startswith(("keras.ops.", "keras.backend.", "keras.activations.")):
+            return Value(SYMBOLIC, origin=call) if self._any_symbolic(call) else UNKNOWN_VALUE
+        if path.startswith("numpy."):
+            short = path[len("numpy."):]
+            if short in _NUMPY_CREATORS:
+                return Value(RAW, ARRAY, self._raw_shape(call, short), origin=call)
+            return UNKNOWN_VALUE
+        if path.startswith("tensorflow."):
+            short = path[len("tensorflow."):]
+            if short == "Variable":
+                return Value(RAW, VARIABLE, self._raw_shape(call, "Variable"), origin=call)
+            if short in _TF_TENSOR_CREATORS and not self._any_symbolic(call):
+                return Value(RAW, TENSOR, self._raw_shape(call, short), origin=call)
+            return Value(SYMBOLIC, origin=call) if self._any_symbolic(call) else UNKNOWN_VALUE
+        return UNKNOWN_VALUE
+
+    def _any_symbolic(self, call: ast.Call) -> bool:
+        for arg in list(call.args) + [k.value for k in call.keywords]:
+            value = self.of(arg)
+            if value.kind == SYMBOLIC or (value.kind == SEQUENCE and any(e.kind == SYMBOLIC for e in value.elements)):
+                return True
+        return False
+
+    def _method_call(self, call: ast.Call, func: ast.Attribute) -> Value:
+        owner = self.of(func.value)
+        if owner.kind == MODEL and func.attr == "get_layer":
+            return Value(LAYER, origin=call)
+        if owner.kind == RAW and func.attr in ("reshape", "astype", "copy"):
+            shape = _int_tuple(call.args) if func.attr == "reshape" else owner.shape
+            if func.attr == "reshape" and shape and -1 in shape:
+                shape = None
+            return Value(RAW, owner.raw_kind if owner.raw_kind != LIST else ARRAY, shape, origin=call)
+        return UNKNOWN_VALUE
+
+    def _helper_result(self, helper: ast.AST, call: ast.Call) -> Value:
+        key = ("helper", id(helper))
+        if key in self._in_progress:
+            return UNKNOWN_VALUE  # recursion
+        self._in_progress.add(key)
+        try:
+            results = [self.of(r.value) for r in _own_returns(helper) if r.value is not None]
+        finally:
+            self._in_progress.discard(key)
+        if results and all(r.kind == SYMBOLIC for r in results):
+            return Value(SYMBOLIC, origin=call)
+        if len(results) == 1 and results[0].kind in (SEQUENCE, LAYER, MODEL):
+            return results[0]
+        return UNKNOWN_VALUE
+
+    def _attribute(self, expr: ast.Attribute) -> Value:
+        if expr.attr in _OUTPUT_ATTRS:
+            owner = self.of(expr.value)
+            if owner.kind in (MODEL, LAYER):
+                return Value(SYMBOLIC, origin=expr)
+        path = self.names.path(expr)
+        if path is not None:
+            return Value(IMPORTED)
+        return UNKNOWN_VALUE
+
+    def _subscript(self, expr: ast.Subscript) -> Value:
+        owner = self.of(expr.value)
+        if owner.kind == SYMBOLIC:
+            return Value(SYMBOLIC, origin=expr)
+        if owner.kind == RAW:
+            return Value(RAW, owner.raw_kind if owner.raw_kind != LIST else LIST, None, origin=expr)
+        if owner.kind == SEQUENCE:
+            index = expr.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, int) and -len(owner.elements) <= index.value < len(owner.elements):
+                return owner.elements[index.value]
+            if owner.elements and all(e.kind == SYMBOLIC for e in owner.elements):
+                return Value(SYMBOLIC, origin=expr)
+            return UNKNOWN_VALUE
+        # model.layers[i] is a layer; model.outputs[i] is symbolic (handled via _attribute)
+        if isinstance(expr.value, ast.Attribute) and expr.value.attr == "layers":
+            if self.of(expr.value.value).kind == MODEL:
+                return Value(LAYER, origin=expr)
+        return UNKNOWN_VALUE
+
+    def _binop(self, expr: ast.BinOp) -> Value:
+        left, right = self.of(expr.left), self.of(expr.right)
+        if SYMBOLIC in (left.kind, right.kind):
+            return Value(SYMBOLIC, origin=expr)
+        if left.kind == RAW and right.kind == RAW:
+            if left.raw_kind == LIST or right.raw_kind == LIST:
+                return UNKNOWN_VALUE  # list + list concatenates, list * n repeats
+            kinds = {left.raw_kind, right.raw_kind}
+            raw_kind = next((k for k in (VARIABLE, TENSOR, ARRAY) if k in kinds), NUMBER)
+            shape = _broadcast(left.shape, right.shape)
+            return Value(RAW, raw_kind, shape, origin=expr)
+        return UNKNOWN_VALUE
+
+    def _raw_shape(self, call: ast.Call, short: str) -> Optional[tuple]:
+        if short in _COPIES_SHAPE or short in ("Variable", "variable", "constant", "array", "convert_to_tensor"):
+            if call.args:
+                source = self.of(call.args[0])
+                shape_kw = _keyword(call, "shape")
+                if shape_kw is not None:
+                    return _int_tuple([shape_kw])
+                return source.shape if source.kind == RAW else None
+            return None
+        if short in _SHAPE_FROM_FIRST_ARG:
+            first = call.args[0] if call.args else _keyword(call, "shape") or _keyword(call, "dims")
+            return _int_tuple([first]) if first is not None else None
+        if short in _SHAPE_FROM_ARGS:
+            return _int_tuple(call.args)
+        return None
+
+    def _is_inside(self, use: ast.AST, binding: Binding) -> bool:
+        # `x = f(x)`: the use on the right is not bound by its own assignment
+        stmt = self.index.statement_of(binding.node)
+        return stmt is not None and stmt is self.index.statement_of(use)
+
+
+def _own_returns(function: ast.AST):
+    """Return statements of `function` itself, not of functions nested inside it."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _keyword(call: ast.Call, name: str) -> Optional[ast.AST]:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _int_tuple(nodes) -> Optional[tuple]:
+    """(1, 4) from `(1, 4)`, `[1, 4]`, `4` or the arguments `1, 4`; None if not literal ints."""
+    items = []
+    for node in nodes:
+        if isinstance(node, (ast.Tuple, ast.List)):
+            inner = _int_tuple(node.elts)
+            if inner is None:
+                return None
+            items.extend(inner)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            items.append(node.value)
+        else:
+            return None
+    return tuple(items)
+
+
+def _broadcast(a: Optional[tuple], b: Optional[tuple]) -> Optional[tuple]:
+    if a is None or b is None:
+        return None
+    if a == ():
+        return b
+    if b == ():
+        return a
+    return a if a == b else None

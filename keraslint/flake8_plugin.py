@@ -1,0 +1,64 @@
+"""flake8 glue: flake8 hands us the parsed tree; we return (line, col, "KER101 message", type).
+
+flake8 does the selection, `# noqa` handling (so `--disable-noqa` works) and formatting. The plugin never raises:
+on anything it cannot analyse it reports nothing (flake8 reports E999 for files it cannot
+parse, and never calls plugins on them).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Tuple
+
+from keraslint import __version__
+from keraslint.config import Settings
+from keraslint.engine import PREFILTER, FileContext, _trigger_pattern, enabled_rules, run_rules
+
+
+class KeraslintChecker:
+    name = "keraslint"
+    version = __version__
+    target = "auto"
+
+    def __init__(self, tree: ast.AST, filename: str = "", lines: List[str] = ()):
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, parser) -> None:
+        parser.add_option(
+            "--keraslint-target",
+            default="auto",
+            choices=["auto", "keras3", "tf_keras"],
+            parse_from_config=True,
+            help="Keras the checked code runs on (keraslint): auto, keras3 or tf_keras",
+        )
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        cls.target = getattr(options, "keraslint_target", "auto") or "auto"
+
+    def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        text = "".join(self.lines)
+        if not PREFILTER.search(text):
+            return
+        # flake8 filters codes itself: enable every rule here, KER9xx included
+        settings = Settings(select=("ALL",), target=self.target)
+        rules = enabled_rules(settings)
+        pattern = _trigger_pattern(rules)
+        if pattern is None or not pattern.search(text):
+            return
+        try:
+            context = FileContext(text, self.tree, self.filename, settings)
+            violations = [v for v in run_rules(context, rules, apply_noqa=False) if _default_on(v, context)]
+        except Exception:  # never break a user's flake8 run; the CLI reports the same code paths
+            return
+        for violation in violations:
+            yield violation.line, violation.col, f"{violation.code} {violation.message}", type(self)
+
+
+def _default_on(violation, context) -> bool:
+    """Rules that are off by default in the CLI stay off unless the user selects them in flake8;
+    flake8 cannot tell us that, so opinionated (KER9xx) rules are not run from here."""
+    return not violation.code.startswith("KER9")
