@@ -14,7 +14,7 @@ KNOWN_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude", 
 _SELECTOR = re.compile(r"^(ALL|KER\d{0,3})$")
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".eggs", "__pycache__", "build", "dist",
-    "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".keraslint_cache", "site-packages",
+    "node_modules", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".keraslint_cache", "site-packages",
 )
 
 
@@ -97,7 +97,7 @@ def find_config(start_paths) -> Optional[Path]:
     for start in start_paths or ["."]:
         if start == "-":
             start = "."
-        folder = Path(start).resolve()
+        folder = Path(os.path.realpath(start))  # never raises, even on a symlink loop
         if not folder.is_dir():
             folder = folder.parent
         for candidate in [folder, *folder.parents]:

@@ -24,7 +24,7 @@ from keraslint.violations import SAFE, Span, Violation
 # A file that never mentions Keras or TensorFlow cannot contain a finding: not even parsed.
 PREFILTER = re.compile(r"keras|tensorflow")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 MAX_FIX_ROUNDS = 6
 
 
@@ -201,7 +201,10 @@ def run_rules(context: FileContext, rules, apply_noqa: bool = True) -> List[Viol
     for node_type, interested in by_type.items():
         for node in context.index.nodes(node_type):
             for rule in interested:
-                found.extend(rule.check(node, context))
+                try:
+                    found.extend(rule.check(node, context))
+                except RecursionError:
+                    continue  # an expression too deep to analyse is unknown: stay silent
     found = _dedupe(found)
     if apply_noqa:
         found = [v for v in found if not _suppressed(v, context.lines)]

@@ -12,7 +12,7 @@ from keraslint.config import Settings
 from keraslint.engine import SourceError, applicable, check_source, decode_source, fix_source
 from keraslint.violations import Violation
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 @dataclass
@@ -38,6 +38,7 @@ def discover(paths, settings: Settings):
     files, errors, seen = [], [], set()
 
     def add(path: str) -> None:
+        path = os.path.normpath(path)  # "./pkg/model.py" is reported as "pkg/model.py"
         key = os.path.realpath(path)
         if key not in seen:
             seen.add(key)
@@ -54,17 +55,22 @@ def discover(paths, settings: Settings):
                     if name.endswith(SOURCE_SUFFIXES) and not settings.is_excluded(full):
                         if os.path.isfile(full):
                             add(full)
-        elif os.path.lexists(path) and not os.path.exists(path):
-            errors.append(f"{path}:1:1: E902 dangling symbolic link")
-        elif not os.path.exists(path):
-            errors.append(f"{path}:1:1: E902 No such file or directory")
         else:
+            try:
+                os.stat(path)
+            except OSError as error:  # missing, dangling or looping symlink, no permission
+                errors.append(f"{path}:1:1: E902 {error.strerror or error}")
+                continue
             add(path)
     return files, errors
 
 
 def process_path(path: str, settings: Settings, mode: Mode, stdin_data: Optional[bytes] = None, display: Optional[str] = None) -> FileReport:
     display = display or path
+    if display.endswith(".ipynb"):  # Jupyter notebooks: cell by cell (notebooks.py)
+        from keraslint.notebooks import process_notebook
+
+        return process_notebook(path, settings, mode, data=stdin_data, display=display)
     report = FileReport(display)
     if stdin_data is not None:
         data = stdin_data
@@ -127,7 +133,8 @@ def write_atomically(path: str, expected: bytes, new_data: bytes) -> Optional[st
     """Write through a temporary file in the same folder and rename it into place, keeping
     the mode. Refuses read-only files and files that changed since they were read."""
     try:
-        if not os.access(path, os.W_OK):
+        # root may write anything: also honour a file whose mode has no write bit at all
+        if not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222:
             return "file is read-only; fix not written"
         with open(path, "rb") as handle:
             if handle.read() != expected:

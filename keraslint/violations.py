@@ -88,4 +88,4 @@ class Violation:
         return self.span.col
 
     def sort_key(self):
-        return (self.filename, self.span.line, self.span.col, self.code)
+        return (self.filename, self.cell or 0, self.span.line, self.span.col, self.code)

@@ -178,10 +178,22 @@ class Names:
         return paths
 
 
+# `os.environ["TF_USE_LEGACY_KERAS"] = "1"`, `os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")`,
+# `os.putenv(...)`, `%env TF_USE_LEGACY_KERAS=1`: set to a true value, not merely mentioned.
+_LEGACY_FLAG = re.compile(
+    r"""TF_USE_LEGACY_KERAS['"]?\s*(?:\]\s*=|,|=)\s*(?:['"]\s*(?:1|true|True|TRUE|yes)\s*['"]|1\b|True\b)"""
+)
+
+
+def sets_legacy_keras(source: str) -> bool:
+    """True when the file sets TF_USE_LEGACY_KERAS (tf.keras is then tf_keras)."""
+    return "TF_USE_LEGACY_KERAS" in source and bool(_LEGACY_FLAG.search(source))
+
+
 def detect_target(names: Names, source: str) -> str:
     """"keras3", "tf_keras" or "keras2" (standalone Keras 2 code), from the file's imports."""
     paths = names.import_paths()
-    legacy_flag = "TF_USE_LEGACY_KERAS" in source
+    legacy_flag = sets_legacy_keras(source)
     if any(_KERAS2_ONLY.match(p) for p in paths if p):
         return "keras2"
     tf_keras = sum(1 for p in paths if p and (p == "tf_keras" or p.startswith("tf_keras.")))

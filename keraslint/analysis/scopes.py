@@ -62,47 +62,78 @@ class TreeIndex:
         self.scope_of: dict = {}  # scope-creating node -> Scope
         self.node_scope: dict = {}  # any node -> the Scope it is evaluated in
         self.by_type: dict = {}  # ast class -> [nodes] in source order
+        self._sorted: set = set()
         self.module_scope = Scope(tree, None)
         self.scope_of[tree] = self.module_scope
         self._walk()
 
     # -- building ---------------------------------------------------------------------------
     def _walk(self) -> None:
-        stack = [(self.tree, self.module_scope)]
+        # The hot loop of the whole linter (every node of every candidate file passes here):
+        # local names, a type-dispatch table instead of isinstance chains, and no sorting
+        # until a node list is asked for.
         parents = self.parents
         node_scope = self.node_scope
         by_type = self.by_type
+        enter = _ENTER
+        scoped_children = _SCOPED_CHILDREN
+        AST = ast.AST
+        stack = [(self.tree, self.module_scope)]
+        pop, push = stack.pop, stack.append
         while stack:
-            node, scope = stack.pop()
+            node, scope = pop()
             node_scope[node] = scope
-            by_type.setdefault(type(node), []).append(node)
-            inner = self._enter(node, scope)
-            children = list(ast.iter_child_nodes(node))
-            for child in reversed(children):
-                parents[child] = node
-                stack.append((child, self._child_scope(node, child, scope, inner)))
-        for nodes in by_type.values():
-            nodes.sort(key=_position)
+            kind = type(node)
+            bucket = by_type.get(kind)
+            if bucket is None:
+                by_type[kind] = [node]
+            else:
+                bucket.append(node)
+            handler = enter.get(kind)
+            inner = handler(self, node, scope) if handler is not None else None
+            needs_choice = kind in scoped_children
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, AST):
+                            parents[child] = node
+                            push((child, self._child_scope(node, child, scope, inner) if needs_choice else scope))
+                elif isinstance(value, AST):
+                    parents[value] = node
+                    push((value, self._child_scope(node, value, scope, inner) if needs_choice else scope))
+        for scope in self.scope_of.values():
+            for bindings in scope.bindings.values():
+                bindings.sort(key=lambda b: b.position)
 
-    def _enter(self, node: ast.AST, scope: Scope) -> Optional[Scope]:
-        """Record what `node` binds; return the new scope it opens, if any."""
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            kind = "class" if isinstance(node, ast.ClassDef) else "def"
-            self._bind(scope, Binding(node.name, kind, node, _position(node)))
-        if isinstance(node, SCOPE_NODES) and node is not self.tree:
-            inner = Scope(node, scope)
-            self.scope_of[node] = inner
-            if isinstance(node, FUNCTION_NODES):
-                for arg in _all_args(node.args):
-                    inner.add(Binding(arg.arg, "param", arg, _position(arg) if hasattr(arg, "lineno") else _position(node)))
-            return inner
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+    def _enter_definition(self, node, scope):
+        kind = "class" if isinstance(node, ast.ClassDef) else "def"
+        self._bind(scope, Binding(node.name, kind, node, _position(node)))
+        return self._enter_scope(node, scope)
+
+    def _enter_scope(self, node, scope):
+        inner = Scope(node, scope)
+        self.scope_of[node] = inner
+        if isinstance(node, FUNCTION_NODES):
+            for arg in _all_args(node.args):
+                inner.add(Binding(arg.arg, "param", arg, _position(arg) if hasattr(arg, "lineno") else _position(node)))
+        return inner
+
+    def _enter_name(self, node, scope):
+        if not isinstance(node.ctx, ast.Load):
             self._bind(scope, Binding(node.id, _store_kind(self.parents.get(node), node, self.parents), node, _position(node)))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self._bind_import(node, scope)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            scope.declared_global.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        return None
+
+    def _enter_import(self, node, scope):
+        self._bind_import(node, scope)
+        return None
+
+    def _enter_global(self, node, scope):
+        scope.declared_global.update(node.names)
+        return None
+
+    def _enter_handler(self, node, scope):
+        if node.name:
             self._bind(scope, Binding(node.name, "except", node, _position(node)))
         return None
 
@@ -159,6 +190,11 @@ class TreeIndex:
 
     # -- queries ----------------------------------------------------------------------------
     def nodes(self, *types) -> list:
+        """Nodes of the given types in source order (sorted on first request only)."""
+        for kind in types:
+            if kind not in self._sorted:
+                self.by_type.get(kind, []).sort(key=_position)
+                self._sorted.add(kind)
         if len(types) == 1:
             return self.by_type.get(types[0], [])
         found = [n for t in types for n in self.by_type.get(t, [])]
@@ -223,3 +259,26 @@ def _store_kind(parent, node, parents) -> str:
     if isinstance(parent, ast.withitem):
         return "with"
     return "other"
+
+
+_ENTER = {
+    ast.FunctionDef: TreeIndex._enter_definition,
+    ast.AsyncFunctionDef: TreeIndex._enter_definition,
+    ast.ClassDef: TreeIndex._enter_definition,
+    ast.Lambda: TreeIndex._enter_scope,
+    ast.ListComp: TreeIndex._enter_scope,
+    ast.SetComp: TreeIndex._enter_scope,
+    ast.DictComp: TreeIndex._enter_scope,
+    ast.GeneratorExp: TreeIndex._enter_scope,
+    ast.Name: TreeIndex._enter_name,
+    ast.Import: TreeIndex._enter_import,
+    ast.ImportFrom: TreeIndex._enter_import,
+    ast.Global: TreeIndex._enter_global,
+    ast.Nonlocal: TreeIndex._enter_global,
+    ast.ExceptHandler: TreeIndex._enter_handler,
+}
+# node types whose children may be evaluated in a different scope than the node itself
+_SCOPED_CHILDREN = {
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
+    ast.DictComp, ast.GeneratorExp, ast.arguments, ast.comprehension,
+}

@@ -55,6 +55,7 @@ _COPIES_SHAPE = {
     "array", "asarray", "asanyarray", "ascontiguousarray", "constant", "convert_to_tensor",
     "ones_like", "zeros_like", "full_like", "float32", "float64",
 }
+_ARRAY_REDUCTIONS = {"mean", "std", "var", "sum", "min", "max", "prod"}
 _MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model"}
 _OUTPUT_ATTRS = {"output", "input", "outputs", "inputs"}
 
@@ -150,6 +151,10 @@ class Values:
             return Value(FUNCTION, origin=expr)
         if isinstance(expr, ast.NamedExpr):
             return self.of(expr.value)
+        if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.ops[0], (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):
+            # `x > y` on a KerasTensor is `ops.greater(x, y)`: symbolic too
+            if SYMBOLIC in (self.of(expr.left).kind, self.of(expr.comparators[0]).kind):
+                return Value(SYMBOLIC, origin=expr)
         return UNKNOWN_VALUE
 
     def _sequence(self, expr) -> Value:
@@ -191,6 +196,8 @@ class Values:
         else:
             return UNKNOWN_VALUE
         for position in reversed(path):
+            if value.kind == SYMBOLIC:
+                return Value(SYMBOLIC, origin=target)  # `a, b = tf.split(x, 2)`: each piece is symbolic
             if value.kind != SEQUENCE and value.kind == RAW and value.raw_kind == LIST:
                 value = self._sequence(value.origin) if isinstance(value.origin, (ast.List, ast.Tuple)) else UNKNOWN_VALUE
             if value.kind != SEQUENCE or position >= len(value.elements):
@@ -251,6 +258,8 @@ class Values:
         owner = self.of(func.value)
         if owner.kind == MODEL and func.attr == "get_layer":
             return Value(LAYER, origin=call)
+        if owner.kind == RAW and owner.raw_kind == ARRAY and func.attr in _ARRAY_REDUCTIONS:
+            return Value(RAW, ARRAY, None, origin=call)  # data.mean(axis=0): still an array
         if owner.kind == RAW and func.attr in ("reshape", "astype", "copy"):
             shape = _int_tuple(call.args) if func.attr == "reshape" else owner.shape
             if func.attr == "reshape" and shape and -1 in shape:

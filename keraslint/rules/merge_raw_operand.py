@@ -81,6 +81,10 @@ _KIND_WORDS = {V.ARRAY: "array", V.TENSOR: "tensor", V.VARIABLE: "variable", V.N
 
 
 def check(call: ast.Call, ctx):
+    if not (call.args and isinstance(call.args[0], (ast.List, ast.Tuple))) and not call.keywords:
+        return  # cheap syntactic test first: Merge layers take a literal list of operands
+    if _callee_word(call.func) not in TRIGGERS and not isinstance(call.func, ast.Name):
+        return  # not named like a Merge layer
     merge = _merge_layer(call, ctx)
     if merge is None:
         return  # not a call of a Keras Merge layer
@@ -99,6 +103,17 @@ def check(call: ast.Call, ctx):
     message = MESSAGE.format(layer=layer, kind=_KIND_WORDS.get(value.raw_kind, "value"), operand=_short(ctx.segment(element)), extra=extra)
     fix = _fix(call, layer, class_ref, operands, values, ctx)
     yield ctx.report(CODE, call, message, fix)
+
+
+def _callee_word(func):
+    """"Multiply" for `Multiply()`, `L.Multiply()`, `layers.multiply`; None otherwise."""
+    if isinstance(func, ast.Call):
+        func = func.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
 
 
 def _merge_layer(call: ast.Call, ctx):
