@@ -170,10 +170,30 @@ def _run(files, settings, mode, args) -> List[FileReport]:
         data = sys.stdin.buffer.read()
         display = args.stdin_filename or "-"
         stdin_reports.append(process_path("-", settings, mode, stdin_data=data, display=display))
+    cache = None
+    if not (args.no_cache or mode.fix or mode.diff):
+        from keraslint.cache import ResultCache
+
+        cache = ResultCache(settings.root, settings.cache_key() + repr(mode))
+    cached, todo, keys = {}, [], {}
+    for path in files:
+        keys[path] = cache.key(path) if cache else None
+        hit = cache.get(path, keys[path]) if cache else None
+        if hit is not None:
+            cached[path] = hit
+        else:
+            todo.append(path)
     jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
-    if jobs == 1 or len(files) < 8:
-        return stdin_reports + [process_path(path, settings, mode) for path in files]
-    return stdin_reports + _run_parallel(files, settings, mode, jobs)
+    if jobs == 1 or len(todo) < 8:
+        fresh = [process_path(path, settings, mode) for path in todo]
+    else:
+        fresh = _run_parallel(todo, settings, mode, jobs)
+    if cache:
+        for path, report in zip(todo, fresh):
+            cache.put(path, keys[path], report)
+        cache.save()
+    by_path = {**cached, **dict(zip(todo, fresh))}
+    return stdin_reports + [by_path[path] for path in files]
 
 
 def _run_parallel(files, settings, mode, jobs) -> List[FileReport]:

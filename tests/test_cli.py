@@ -390,3 +390,24 @@ def test_parallel_jobs_report_the_same(project, capsys):
     _, serial, _ = run(["check", ".", "--jobs", "1"], capsys)
     _, parallel, _ = run(["check", ".", "--jobs", "2"], capsys)
     assert serial == parallel and serial.count("KER101") == 24
+
+
+def test_warm_cache_skips_unchanged_files_and_notices_changes(project, capsys, monkeypatch):
+    write("model.py", BAD)
+    write("clean.py", CLEAN)
+    first = run(["check", "."], capsys)
+    analysed = []
+    real = cli.process_path
+    monkeypatch.setattr(cli, "process_path", lambda path, *a, **k: analysed.append(path) or real(path, *a, **k))
+    assert run(["check", "."], capsys) == first and analysed == []
+    write("model.py", BAD + "\n")
+    second = run(["check", "."], capsys)
+    assert analysed == ["model.py"] and second[1] == first[1]
+    assert run(["check", ".", "--no-cache"], capsys)[1] == first[1] and len(analysed) == 3
+    assert os.path.isfile(".keraslint_cache/.gitignore")
+
+
+def test_cache_is_keyed_by_settings(project, capsys):
+    write("model.py", BAD)
+    assert run(["check", "."], capsys)[0] == 1
+    assert run(["check", ".", "--ignore", "KER101"], capsys)[0] == 0
