@@ -78,6 +78,16 @@ def parse(text: str, path: str = "<string>") -> ast.Module:
         raise SourceError("E999", "SyntaxError: expression too deeply nested to analyse") from None
 
 
+# Saving or serialising a model: `model.save(`, `save_model(`, `.to_json(`, a checkpoint
+# callback, `.export(`, or `<name>.get_config()` called on an object other than `self`
+# (a layer's own `def get_config(self)` / `super().get_config()` serialises nothing).
+_SAVES = re.compile(r"\.save\(|save_model\(|\.to_json\(|ModelCheckpoint|\.export\(|\b(?!self\b)[A-Za-z_]\w*\.get_config\(\)")
+
+
+def saves_model(text: str) -> bool:
+    return bool(_SAVES.search(text))
+
+
 class FileContext:
     """One file as the rules see it: source, tree, and the shared analysis (computed lazily)."""
 
@@ -113,7 +123,7 @@ class FileContext:
     @cached_property
     def saves_model(self) -> bool:
         """The file saves or serialises a model (KER204 reports by default only then)."""
-        return bool(re.search(r"\.save\(|save_model|to_json\(|get_config\(|ModelCheckpoint|\.export\(", self.text))
+        return saves_model(self.text)
 
     # -- positions --------------------------------------------------------------------------
     def char_col(self, line: int, byte_col: int) -> int:

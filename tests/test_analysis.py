@@ -259,3 +259,36 @@ def test_deep_expressions_do_not_hit_the_recursion_limit():
     index = TreeIndex(tree)
     assert len(index.nodes(ast.BinOp)) == depth - 1
     check_source(source)  # values recurse through the chain: too deep is "unknown", not a crash
+
+
+@pytest.mark.parametrize(
+    "source, target",
+    [
+        ("import tensorflow as tf\nimport tf_keras\nx = tf.reshape(y, (-1,))\n", "tf_keras"),
+        ("import tensorflow as tf\nx = tf.keras.Input((4,))\n", "keras3"),
+        ("import tensorflow as tf\nimport tf_keras\nx = tf.keras.Input((4,))\n", "tf_keras"),
+    ],
+)
+def test_plain_tensorflow_import_does_not_vote_for_a_keras_flavour(source, target):
+    _, _, names, _ = analyse(source)
+    assert detect_target(names, source) == target
+
+
+@pytest.mark.parametrize(
+    "text, saves",
+    [
+        ("model.save('m.keras')", True),
+        ("keras.saving.save_model(model, 'm.keras')", True),
+        ("config = model.to_json()", True),
+        ("callbacks = [keras.callbacks.ModelCheckpoint('best.keras')]", True),
+        ("config = model.get_config()", True),
+        ("def get_config(self):\n    return {**super().get_config(), 'units': 3}", False),
+        ("base = super(Layer, self).get_config()", False),
+        ("config = self.get_config()", False),
+        ("model.fit(x, y)", False),
+    ],
+)
+def test_saves_model(text, saves):
+    from keraslint.engine import saves_model
+
+    assert saves_model(text) == saves

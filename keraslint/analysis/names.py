@@ -173,8 +173,8 @@ class Names:
         for node in self.index.nodes(ast.Import):
             paths.extend(alias.name for alias in node.names)
         for node in self.index.nodes(ast.ImportFrom):
-            if node.module and not node.level:
-                paths.append(node.module)
+            if node.module and not node.level:  # `from tensorflow import keras` → tensorflow.keras
+                paths.extend(node.module if a.name == "*" else f"{node.module}.{a.name}" for a in node.names)
         return paths
 
 
@@ -198,7 +198,10 @@ def detect_target(names: Names, source: str) -> str:
         return "keras2"
     tf_keras = sum(1 for p in paths if p and (p == "tf_keras" or p.startswith("tf_keras.")))
     keras3 = sum(1 for p in paths if p and (p == "keras" or p.startswith("keras.")))
-    tf_dot_keras = sum(1 for p in paths if p and (p.startswith("tensorflow.keras") or p == "tensorflow"))
+    # `import tensorflow` alone says nothing about the Keras flavour; `tf.keras` in the code does
+    tf_dot_keras = sum(1 for p in paths if p and p.startswith("tensorflow.keras"))
+    if "tensorflow" in paths and re.search(r"\b(tf|tensorflow)\.keras\b", source):
+        tf_dot_keras += 1
     if legacy_flag:
         tf_keras += tf_dot_keras
     else:

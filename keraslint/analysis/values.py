@@ -21,6 +21,7 @@ RAW = "raw"  # a constant, array, tensor or variable that is not part of the gra
 FUNCTION = "function"  # a def or lambda
 IMPORTED = "imported"  # a module or an object bound by an import
 SEQUENCE = "sequence"  # a tuple/list whose elements are known one by one
+SYMBOLIC_LIST = "symbolic_list"  # a list of symbolic tensors of unknown length ([Input(...) for ...])
 UNKNOWN = "unknown"
 
 # raw kinds
@@ -86,6 +87,7 @@ class Values:
         self.names = names
         self._cache: dict = {}
         self._in_progress: set = set()
+        self._calls_of: Optional[dict] = None
 
     # -- public -----------------------------------------------------------------------------
     def of(self, expr: ast.AST) -> Value:
@@ -109,9 +111,86 @@ class Values:
             return Value(IMPORTED)
         if binding.kind in ("def",):
             return Value(FUNCTION, origin=binding.node)
+        if binding.kind == "param":
+            return self._param_value(binding)
+        if binding.kind == "loop":
+            return self._loop_value(binding.node)
         if binding.kind != "assign":
             return UNKNOWN_VALUE
         return self._assigned_value(binding.node)
+
+    def is_symbolic_like(self, value: Value) -> bool:
+        """A symbolic tensor, or a list/tuple that holds one."""
+        if value.kind in (SYMBOLIC, SYMBOLIC_LIST):
+            return True
+        return value.kind == SEQUENCE and any(self.is_symbolic_like(e) for e in value.elements)
+
+    def call_sites(self, function: ast.AST) -> list:
+        """Calls of a module-level or nested `def`, by its name, anywhere in the file."""
+        if self._calls_of is None:
+            self._calls_of = {}
+            for call in self.index.nodes(ast.Call):
+                if isinstance(call.func, ast.Name):
+                    _, bindings = self.index.lookup(call.func.id, self.index.scope_at(call))
+                    if len(bindings) == 1 and bindings[0].kind == "def":
+                        self._calls_of.setdefault(bindings[0].node, []).append(call)
+        return self._calls_of.get(function, [])
+
+    def _param_value(self, binding: Binding) -> Value:
+        """A parameter has a value when every call of its function in the file agrees on it."""
+        arguments = self.index.parents.get(binding.node)
+        function = self.index.parents.get(arguments)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return UNKNOWN_VALUE  # lambda parameters: Keras passes them at run time
+        if isinstance(self.index.parents.get(function), ast.ClassDef):
+            return UNKNOWN_VALUE  # methods are called through attributes
+        key = ("param", id(binding.node))
+        if key in self._in_progress:
+            return UNKNOWN_VALUE
+        self._in_progress.add(key)
+        try:
+            values = [self._argument_value(call, function.args, binding.node) for call in self.call_sites(function)]
+        finally:
+            self._in_progress.discard(key)
+        return _agreement(values)
+
+    def _argument_value(self, call: ast.Call, arguments: ast.arguments, parameter: ast.arg) -> Value:
+        positional = list(arguments.posonlyargs) + list(arguments.args)
+        if parameter in positional:
+            position = positional.index(parameter)
+            if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+                return UNKNOWN_VALUE
+            if position < len(call.args):
+                return self.of(call.args[position])
+        for keyword in call.keywords:
+            if keyword.arg == parameter.arg:
+                return self.of(keyword.value)
+        return UNKNOWN_VALUE  # a default value, *args or **kwargs: not followed
+
+    def _loop_value(self, target: ast.Name) -> Value:
+        """`for t in inputs` where every element of `inputs` is symbolic; `zip` is followed."""
+        parent = self.index.parents.get(target)
+        position = None
+        if isinstance(parent, ast.Tuple):
+            position = parent.elts.index(target)
+            parent = self.index.parents.get(parent)
+        if not isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+            return UNKNOWN_VALUE
+        iterable = parent.iter
+        if position is not None:
+            if not (isinstance(iterable, ast.Call) and self.names.path(iterable.func) is None
+                    and isinstance(iterable.func, ast.Name) and iterable.func.id == "zip"
+                    and position < len(iterable.args)):
+                return UNKNOWN_VALUE
+            iterable = iterable.args[position]
+        source = self.of(iterable)
+        if source.kind == SYMBOLIC_LIST:
+            return Value(SYMBOLIC, origin=target)
+        if source.kind == SEQUENCE and source.elements:
+            return _agreement(list(source.elements))
+        if source.kind == RAW and source.raw_kind == LIST and isinstance(source.origin, (ast.List, ast.Tuple)):
+            return _agreement([self.of(e) for e in source.origin.elts])
+        return UNKNOWN_VALUE
 
     def name_bindings(self, name: ast.Name) -> list:
         """The bindings that can give `name` its value at this use."""
@@ -119,6 +198,8 @@ class Values:
         owner, bindings = self.index.lookup(name.id, scope)
         if not bindings:
             return []
+        if owner is scope and owner.kind == "comprehension":
+            return list(bindings)  # `[f(v) for v in vs]`: the target is written after its use
         if owner is scope:
             # same scope: the last binding before this use (straight-line code)
             use = (name.lineno, name.col_offset)
@@ -149,6 +230,9 @@ class Values:
             return self._binop(expr)
         if isinstance(expr, ast.Lambda):
             return Value(FUNCTION, origin=expr)
+        if isinstance(expr, ast.ListComp):
+            element = self.of(expr.elt)
+            return Value(SYMBOLIC_LIST, origin=expr) if self.is_symbolic_like(element) else UNKNOWN_VALUE
         if isinstance(expr, ast.NamedExpr):
             return self.of(expr.value)
         if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.ops[0], (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):
@@ -212,10 +296,8 @@ class Values:
             return self._library_call(call, path)
         callee = self.of(func)
         if callee.kind in (LAYER, MODEL):
-            args = [self.of(a) for a in call.args]
-            if args and all(a.kind == RAW for a in args):
-                return UNKNOWN_VALUE  # an eager call on data, not graph construction
-            return Value(SYMBOLIC, origin=call)
+            # symbolic only when fed a symbolic tensor: `model(images)` on data is eager
+            return Value(SYMBOLIC, origin=call) if self._any_symbolic(call) else UNKNOWN_VALUE
         if callee.kind == FUNCTION and isinstance(callee.origin, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self._helper_result(callee.origin, call)
         if isinstance(func, ast.Attribute):
@@ -248,11 +330,7 @@ class Values:
         return UNKNOWN_VALUE
 
     def _any_symbolic(self, call: ast.Call) -> bool:
-        for arg in list(call.args) + [k.value for k in call.keywords]:
-            value = self.of(arg)
-            if value.kind == SYMBOLIC or (value.kind == SEQUENCE and any(e.kind == SYMBOLIC for e in value.elements)):
-                return True
-        return False
+        return any(self.is_symbolic_like(self.of(arg)) for arg in list(call.args) + [k.value for k in call.keywords])
 
     def _method_call(self, call: ast.Call, func: ast.Attribute) -> Value:
         owner = self.of(func.value)
@@ -298,6 +376,8 @@ class Values:
             return Value(SYMBOLIC, origin=expr)
         if owner.kind == RAW:
             return Value(RAW, owner.raw_kind if owner.raw_kind != LIST else LIST, None, origin=expr)
+        if owner.kind == SYMBOLIC_LIST:
+            return Value(SYMBOLIC, origin=expr)
         if owner.kind == SEQUENCE:
             index = expr.slice
             if isinstance(index, ast.Constant) and isinstance(index.value, int) and -len(owner.elements) <= index.value < len(owner.elements):
@@ -344,6 +424,19 @@ class Values:
         # `x = f(x)`: the use on the right is not bound by its own assignment
         stmt = self.index.statement_of(binding.node)
         return stmt is not None and stmt is self.index.statement_of(use)
+
+
+def _agreement(values) -> Value:
+    """The value every candidate agrees on, else unknown (also when there is none)."""
+    if not values:
+        return UNKNOWN_VALUE
+    stripped = {Value(v.kind, v.raw_kind, v.shape, v.elements) for v in values}
+    if len(stripped) == 1:
+        return values[0]
+    kinds = {v.kind for v in values}
+    if len(kinds) == 1 and next(iter(kinds)) in (SYMBOLIC, LAYER, MODEL):
+        return Value(next(iter(kinds)))
+    return UNKNOWN_VALUE
 
 
 def _own_returns(function: ast.AST):
