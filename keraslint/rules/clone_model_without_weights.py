@@ -1,0 +1,130 @@
+"""KER104: a `clone_model` result is used as a copy, but its weights were never copied.
+
+## What it does
+Finds `copy = clone_model(model)` whose result is then used the way a copy is used (predict,
+evaluate, save it, compare its predictions with the original's) when nothing in the same scope gives
+it weights: no `copy.set_weights(...)`, no `copy.load_weights(...)`, and no `copy.fit(...)`.
+Reported at the `clone_model(...)` call.
+
+## Why is this bad?
+`clone_model` copies the architecture only: every layer of the clone is initialised afresh.
+Measured on Keras 3.15 and tf_keras 2.21, a clone of a trained 83-parameter model has the
+same parameter count but weights that differ by up to 1.3 and outputs that differ by up to
+2.2. A "backup" or "best model" kept this way silently holds an untrained network.
+
+## Example
+```python
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+backup = keras.models.clone_model(model)
+backup.save("backup.keras")
+```
+
+## Use instead
+```python
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+backup = keras.models.clone_model(model)
+backup.set_weights(model.get_weights())
+backup.save("backup.keras")
+```
+
+## Fix safety
+Safe when a copy is meant, which is what predicting, evaluating or saving the clone without
+training it says: the fix inserts `copy.set_weights(model.get_weights())` right after the
+clone, so the clone computes what the original computes and keeps its own variables
+(training it leaves the original unchanged). If a fresh initialisation is what you want
+(an ensemble, a k-fold restart, a reset) and you use the clone before training it, keep it
+and silence the report with `# noqa: KER104`. A clone that is trained (`fit`) is not reported.
+No fix is offered when the clone is not assigned to a plain name, when the original is not a
+plain name or attribute, or with `clone_function=` (the clone may have other weights). On
+tf_keras the clone is not compiled: compile it before `evaluate`.
+
+## References
+- PITFALLS.md, KER104 (measurements on Keras 3.15.1 and tf_keras 2.21.0)
+- keras-team/keras#16668, keras-team/tf-keras#568, keras-team/keras#9490
+"""
+
+from __future__ import annotations
+
+import ast
+
+from keraslint.violations import SAFE, FixSpec, InsertStatements
+
+CODE = "KER104"
+NAME = "clone-model-without-weights"
+MESSAGE = ("`{clone}` is a clone of `{original}` with freshly initialised weights, used as a copy (line {line}); "
+           "copy the weights with `{clone}.set_weights({original}.get_weights())`")
+FIX_TITLE = "Insert `{clone}.set_weights({original}.get_weights())` after the clone"
+NODE_TYPES = (ast.Call,)
+TRIGGERS = ("clone_model",)
+DEFAULT_ENABLED = True
+
+# `get_weights` (a reset: `m.set_weights(clone_model(m).get_weights())`) and calling the clone
+# on a tensor (a second, independent branch of the same architecture) may want fresh weights
+_COPY_USES = {"predict", "predict_on_batch", "evaluate", "test_on_batch", "save", "save_weights", "export"}
+_GIVES_WEIGHTS = {"set_weights", "load_weights", "fit", "fit_generator", "train_on_batch", "build_from_config"}
+
+
+def check(call: ast.Call, ctx):
+    if ctx.names.path(call.func) != "keras.models.clone_model":
+        return  # not Keras' clone_model
+    if not call.args:
+        return  # clone_model(model=...): rare, not analysed
+    statement = ctx.index.parents.get(call)
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+        return  # the clone is not kept under a name we can follow
+    target = statement.targets[0]
+    uses = ctx.calls.uses_of(target)
+    methods = [_method(use, ctx) for use in uses]
+    if any(m in _GIVES_WEIGHTS for m in methods):
+        return  # weights set, loaded or trained: the clone is not meant as a raw copy
+    copy_uses = [use for use, m in zip(uses, methods) if m in _COPY_USES]
+    if not copy_uses:
+        return  # never used as a copy
+    escapes = [use for use, m in zip(uses, methods) if m is None and not isinstance(ctx.index.parents.get(use), ast.Return)]
+    if any(_position(use) < _position(copy_uses[0]) for use in escapes):
+        return  # handed to other code first, which may give it weights
+    original = ctx.segment(call.args[0])
+    message = MESSAGE.format(clone=target.id, original=original, line=copy_uses[0].lineno)
+    yield ctx.report(CODE, call, message, _fix(call, statement, target, ctx))
+
+
+def _method(use: ast.Name, ctx):
+    """What is done with the clone at `use`: a method name, "__call__", "other" for a
+    harmless read (compile, summary, an attribute), or None when it escapes."""
+    parent = ctx.index.parents.get(use)
+    if isinstance(parent, ast.Call) and parent.func is use:
+        return "__call__"
+    if isinstance(parent, ast.Attribute) and parent.value is use:
+        grand = ctx.index.parents.get(parent)
+        if isinstance(grand, ast.Call) and grand.func is parent:
+            return parent.attr
+        return "other"
+    return None
+
+
+def _fix(call, statement, target, ctx):
+    if any(k.arg == "clone_function" for k in call.keywords) or len(call.args) > 2:
+        return None  # a clone_function may change the layers and their weights
+    original = call.args[0]
+    if not _plain_reference(original):
+        return None  # evaluating it a second time might build something new
+    parent = ctx.index.parents.get(statement)
+    if not isinstance(parent, ast.Module) and statement.lineno == parent.lineno:
+        return None  # `if x: c = clone_model(m)` on one line: no room for a statement
+    text = f"{target.id}.set_weights({ctx.segment(original)}.get_weights())\n"
+    title = FIX_TITLE.format(clone=target.id, original=ctx.segment(original))
+    return FixSpec(SAFE, title, (InsertStatements(ctx.span(statement), text, after=True),))
+
+
+def _position(node) -> tuple:
+    return (node.lineno, node.col_offset)
+
+
+def _plain_reference(node) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
