@@ -7,9 +7,28 @@ Violations. Rules never open files, read configuration or print.
 """
 
 from keraslint.rules import merge_raw_operand
+from keraslint.rules import lambda_captures_value, lambda_late_binding, lambda_returns_function, lambda_names_module_object
+from keraslint.rules import tf_op_on_symbolic_tensor
+from keraslint.rules import removed_backend_function
+from keraslint.rules import mixed_keras_flavors
+from keraslint.rules import helper_recreates_layers
+from keraslint.rules import helper_constant_layer_name
+from keraslint.rules import clone_model_without_weights
+from keraslint.rules import sequential_add_result
 
 ALL_RULES = [
     merge_raw_operand,
+    lambda_captures_value,
+    lambda_late_binding,
+    lambda_returns_function,
+    lambda_names_module_object,
+    tf_op_on_symbolic_tensor,
+    removed_backend_function,
+    mixed_keras_flavors,
+    helper_recreates_layers,
+    helper_constant_layer_name,
+    clone_model_without_weights,
+    sequential_add_result,
 ]
 
 RULES_BY_CODE = {rule.CODE: rule for rule in ALL_RULES}

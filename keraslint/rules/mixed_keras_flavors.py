@@ -1,0 +1,200 @@
+"""KER106: objects of Keras 3 (`keras`) and tf_keras mixed in one model.
+
+## What it does
+Finds a function (or the module body) that builds a model from objects of both Keras
+implementations: Keras 3 (`import keras`, and `tf.keras` on TensorFlow ≥ 2.16) and tf_keras
+(`import tf_keras`, and `tf.keras` in a file that sets `TF_USE_LEGACY_KERAS`). Layers,
+`Input`, `Model`, `Sequential`, `keras.ops` and applications count. Each use of the file's
+minority implementation is reported.
+
+## Why is this bad?
+The two implementations have different tensor and layer classes. A Keras 3 tensor fed to a
+tf_keras layer raises `AttributeError: 'tuple' object has no attribute 'rank'`; a tf_keras
+`Input` cannot start a Keras 3 `Model`. The worst mix is silent: a tf_keras `Input` through a
+Keras 3 `Dense` into a tf_keras `Model` builds and predicts, but `count_params()` is 0, the
+weights never train, and `save` fails.
+
+## Example
+```python
+import keras
+from tf_keras.layers import Dense
+
+x = keras.Input((4,))
+y = Dense(3)(x)
+```
+
+## Use instead
+```python
+import keras
+from keras.layers import Dense
+
+x = keras.Input((4,))
+y = Dense(3)(x)
+```
+
+## Fix safety
+Unsafe. The fix rewrites the minority import to the file's main package (`tf_keras` ↔
+`keras`), and only when every name reached through that import exists under the same name in
+both packages. Defaults and behaviour may still differ between the implementations, and the
+rewritten code may need KER301/KER302 fixes next. No fix when the minority import is a plain
+`import tf_keras` (its uses would need renaming) or the main package is `tf.keras`.
+
+## References
+- PITFALLS.md, KER106 (Keras 3.15.1, tf_keras 2.21.0)
+- tensorflow/tensorflow#50249, keras-team/keras#11848, tensorflow/tensorflow#84027
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from keraslint.analysis.names import sets_legacy_keras
+from keraslint.rules import _ops_tables as T
+from keraslint.violations import UNSAFE, FixSpec, Replace, Span
+
+CODE = "KER106"
+NAME = "mixed-keras-flavors"
+MESSAGE = "`{name}` comes from {minority}, but this model is built with {main}; the two Keras implementations do not mix (crash, or weights silently dropped)"
+FIX_TITLE = "Import it from the file's main Keras package"
+NODE_TYPES = (ast.Module,)
+TRIGGERS = ("tf_keras", "TF_USE_LEGACY_KERAS")
+DEFAULT_ENABLED = True
+
+_MODEL_OBJECTS = ("keras.layers.", "keras.ops.", "keras.models.", "keras.applications.")
+_MODEL_NAMES = {"keras.Input", "keras.Model", "keras.Sequential", "keras.Layer"}
+_FROM_MODULE = re.compile(r"from\s+([A-Za-z_][\w.]*)")
+
+
+def check(module: ast.Module, ctx):
+    if ctx.target == "keras2":
+        return  # standalone Keras 2 code: a different question
+    legacy_flag = sets_legacy_keras(ctx.text)
+    uses = []  # (node, qualified name, side)
+    for node in ctx.index.nodes(ast.Attribute, ast.Name):
+        qualified = _outermost_keras_name(node, ctx)
+        if qualified is not None:
+            side = "keras3" if qualified.flavor == "keras" or (qualified.flavor == "tf.keras" and not legacy_flag) else "legacy"
+            uses.append((node, qualified, side))
+    model_uses = [u for u in uses if u[1].path in _MODEL_NAMES or u[1].path.startswith(_MODEL_OBJECTS)]
+    sides = [side for _, _, side in model_uses]
+    if len(set(sides)) < 2:
+        return  # one implementation only
+    keras3, legacy = sides.count("keras3"), sides.count("legacy")
+    if keras3 != legacy:
+        main = "keras3" if keras3 > legacy else "legacy"  # the file's main namespace: most uses
+    else:
+        main = "keras3" if ctx.target == "keras3" else "legacy"  # a tie: the file's target decides
+    groups: dict = {}
+    for use in model_uses:
+        groups.setdefault(_building_scope(use[0], ctx), []).append(use)
+    main_words = "Keras 3 `keras`" if main == "keras3" else _legacy_words(uses)
+    for members in groups.values():
+        if len({side for _, _, side in members}) < 2:
+            continue  # this function builds with one implementation only
+        for node, qualified, side in members:
+            if side == main:
+                continue
+            minority = "Keras 3 `keras`" if side == "keras3" else _legacy_words([(node, qualified, side)])
+            message = MESSAGE.format(name=_short(ctx.segment(node)), minority=minority, main=main_words)
+            yield ctx.report(CODE, node, message, _fix(node, side, uses, ctx))
+
+
+def _outermost_keras_name(node, ctx):
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return None  # a binding
+    parent = ctx.index.parents.get(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return None  # part of a longer dotted name
+    qualified = ctx.names.resolve(node)
+    return qualified if qualified is not None and qualified.flavor is not None else None
+
+
+def _building_scope(node, ctx):
+    scope = ctx.index.scope_at(node)
+    while scope.parent is not None and scope.kind not in ("function", "module"):
+        scope = scope.parent
+    return id(scope.node)
+
+
+def _legacy_words(uses) -> str:
+    if any(q.flavor == "tf_keras" for _, q, _ in uses):
+        return "`tf_keras`"
+    return "legacy `tf.keras` (TF_USE_LEGACY_KERAS)"
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# -- the fix: rewrite the import that brings the minority object -----------------------------
+def _fix(node, side, uses, ctx):
+    root = node
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return None
+    _, bindings = ctx.index.lookup(root.id, ctx.index.scope_at(root))
+    if len(bindings) != 1 or bindings[0].kind != "import":
+        return None  # bound more than once, or not by an import
+    statement = ctx.index.parents.get(bindings[0].node)
+    old, new = ("tf_keras", "keras") if side == "legacy" else ("keras", "tf_keras")
+    if side == "keras3" and not any(q.flavor == "tf_keras" for _, q, _ in uses):
+        return None  # the main package is tf.keras: no import form maps one to one
+    located = _module_span(statement, bindings[0].node, old, ctx)
+    if located is None:
+        return None
+    span, module = located
+    if not _maps_one_to_one(statement, module, old, uses, ctx):
+        return None  # some name reached through this import does not exist in the other package
+    replacement = new + module[len(old):]
+    return FixSpec(UNSAFE, f"Import from `{replacement}` instead of `{module}`", (Replace(span, replacement),))
+
+
+def _module_span(statement, alias, old, ctx):
+    """(Span of the module name in the import, the module) when it starts with `old`."""
+    if isinstance(statement, ast.Import):
+        if alias.asname is None or not (alias.name == old or alias.name.startswith(old + ".")):
+            return None  # `import tf_keras` binds the name its uses spell: renaming them is not ours
+        line, col = alias.lineno, ctx.char_col(alias.lineno, alias.col_offset)
+        if ctx.lines[line - 1][col:col + len(alias.name)] != alias.name:
+            return None
+        return Span(line, col, line, col + len(alias.name)), alias.name
+    if isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+        module = statement.module
+        if not (module == old or module.startswith(old + ".")):
+            return None
+        line = statement.lineno
+        col = ctx.char_col(line, statement.col_offset)
+        match = _FROM_MODULE.match(ctx.lines[line - 1], col)
+        if match is None or match.group(1) != module:
+            return None  # the module name is split over lines or written with spaces
+        return Span(line, match.start(1), line, match.end(1)), module
+    return None
+
+
+def _maps_one_to_one(statement, module, old, uses, ctx) -> bool:
+    bound = {}
+    for alias in statement.names:
+        if alias.name == "*":
+            return False
+        bound[alias.asname or alias.name.split(".")[0]] = alias
+    for node, qualified, _ in uses:
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in bound:
+            continue
+        _, bindings = ctx.index.lookup(root.id, ctx.index.scope_at(root))
+        if not bindings or ctx.index.parents.get(bindings[0].node) is not statement:
+            continue  # the same name bound by another import elsewhere
+        if not qualified.raw.startswith(old + "."):
+            return False
+        if qualified.raw[len(old) + 1:] not in T.COMMON_NAMES | T.COMMON_MODULES:
+            return False
+    for alias in statement.names if isinstance(statement, ast.ImportFrom) else ():
+        relative = f"{module}.{alias.name}"[len(old) + 1:]
+        if relative not in T.COMMON_NAMES | T.COMMON_MODULES:
+            return False
+    return True

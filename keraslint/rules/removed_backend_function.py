@@ -1,0 +1,108 @@
+"""KER302: a `keras.backend` function that no longer exists in Keras 3.
+
+## What it does
+Finds a use of a classic `keras.backend` function (`K.int_shape`, `K.concatenate`,
+`K.variable`, `K.repeat`, ...) through the Keras 3 `keras` package, in a file that targets
+Keras 3. The 14 names Keras 3 still has (`K.epsilon()`, `K.clear_session()`, `K.floatx()`,
+`K.image_data_format()`, ...) are not reported, nor is `tf_keras.backend`. `tf.keras.backend`
+on a symbolic tensor is KER301.
+
+## Why is this bad?
+Keras 3 keeps only 14 functions in `keras.backend`; the others raise
+`AttributeError: module 'keras.backend' has no attribute 'int_shape'` (inside a Lambda it
+surfaces as a shape-inference `NotImplementedError` instead). A same-named `keras.ops`
+function does not always mean the same thing: `ops.concatenate` defaults to axis 0 where
+`K.concatenate` used the last axis, `ops.repeat(x, 2)` flattens where `K.repeat` added a time
+axis, and `ops.switch` selects a branch by index where `K.switch` selected element-wise.
+
+## Example
+```python
+import keras
+from keras import backend as K
+
+x = keras.Input((4, 6))
+units = K.int_shape(x)[-1]
+both = K.concatenate([x, x])
+```
+
+## Use instead
+```python
+import keras
+from keras import ops
+
+x = keras.Input((4, 6))
+units = ops.shape(x)[-1]
+both = ops.concatenate([x, x], axis=-1)
+```
+
+## Fix safety
+Safe, and offered only for the pairs PITFALLS.md measured as equal: `dot`, `gather`
+(`ops.take(..., axis=0)`), `l2_normalize` (`ops.normalize`), `pow` (`ops.power`),
+`permute_dimensions` (`ops.transpose`), `flatten`, `int_shape` (`ops.shape`), `constant`
+(`ops.convert_to_tensor` with the float dtype `K.constant` chose), `variable`
+(`keras.Variable`, likewise), `sum`, `mean`, `std`, `stack`, `softmax`, `clip`, `one_hot`,
+`categorical_crossentropy`, and `concatenate` with its axis written out. Every other name
+(`repeat`, `switch`, `batch_dot`, `placeholder`, ...) is reported with its replacement in
+the message, without a fix. A function imported by name (`from keras.backend import
+int_shape`) is reported without a fix: the import itself must change too.
+
+## References
+- PITFALLS.md, KER302 (Keras 3.15.1, tf_keras 2.21.0)
+- https://keras.io/api/ops/
+"""
+
+from __future__ import annotations
+
+import ast
+
+from keraslint.rules import _ops_tables as T
+from keraslint.violations import SAFE, FixSpec, Replace
+
+CODE = "KER302"
+NAME = "removed-backend-function"
+MESSAGE = "`keras.backend.{name}` does not exist in Keras 3; use {hint}"
+FIX_TITLE = "Replace with the equivalent `keras.ops` call"
+NODE_TYPES = (ast.Attribute, ast.Name)
+TRIGGERS = ("backend",)
+DEFAULT_ENABLED = True
+
+
+def check(node, ctx):
+    if ctx.target != "keras3":
+        return  # tf_keras and Keras 2 still have every classic backend function
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return  # a binding, not a use
+    parent = ctx.index.parents.get(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return  # part of a longer dotted name: the outer node is checked
+    qualified = ctx.names.resolve(node)
+    if qualified is None or qualified.flavor != "keras" or not qualified.path.startswith("keras.backend."):
+        return  # not the Keras 3 backend (tf.keras.backend is KER301, tf_keras.backend still works)
+    name = qualified.path[len("keras.backend."):]
+    if name in T.BACKEND_PRESENT or name not in T.BACKEND_HINTS:
+        return  # still in Keras 3, or a name we know nothing about
+    called = isinstance(parent, ast.Call) and parent.func is node
+    where = parent if called else node
+    fix, replacement = _fix(parent, name, ctx) if called and isinstance(node, ast.Attribute) else (None, None)
+    hint = f"`{replacement.split('(', 1)[0]}(...)`" if replacement else T.BACKEND_HINTS[name]
+    if replacement and name in T.BACKEND_NOTES:
+        hint += f" {T.BACKEND_NOTES[name]}"
+    yield ctx.report(CODE, where, MESSAGE.format(name=name, hint=hint), fix)
+
+
+def _fix(call: ast.Call, name: str, ctx):
+    ops, imports = T.ops_reference(ctx.names)
+    if ops is None:
+        return None, None  # no free name to import keras.ops under
+    keras_expr, keras_imports = T.keras_reference(ctx.names) if name == "variable" else (None, [])
+    k_expr = ctx.segment(call.func.value)
+    text = T.backend_rewrite(name, call, ctx.segment, ops, ctx.names, k_expr, keras_expr)
+    if text is None:
+        return None, None  # not a measured-equal pair, or a form of the call it does not cover
+    if name != "variable":
+        keras_imports = []
+    elif not text.startswith(f"{keras_expr}."):
+        return None, None
+    uses_ops = text.startswith(f"{ops}.")
+    edits = (Replace(ctx.span(call), text), *(imports if uses_ops else ()), *keras_imports)
+    return FixSpec(SAFE, f"Replace with `{text.split('(', 1)[0]}(...)`", edits), text

@@ -1,0 +1,135 @@
+"""KER301: a TensorFlow op applied to a Keras 3 symbolic tensor.
+
+## What it does
+Finds a `tf.*` op (or a `tf.keras.backend` function) called on a symbolic Keras tensor (an
+`Input`, a layer output, a `keras.ops` result) while a model is built, in a file that targets
+Keras 3. Calls inside a Layer's `call` (any method of a Layer/Model subclass), a `Lambda`
+function, a `@tf.function` or a `lambda` are not construction code and are not reported.
+
+## Why is this bad?
+Keras 3 symbolic tensors are placeholders that only `keras.layers` and `keras.ops` accept.
+Every TensorFlow op on one raises at build time: ``ValueError: A KerasTensor cannot be used
+as input to a TensorFlow function``. tf_keras used to wrap such ops in `TFOpLambda` layers
+silently, so code that worked there breaks when it moves to Keras 3.
+
+## Example
+```python
+import keras
+import tensorflow as tf
+
+x = keras.Input((4, 6))
+y = keras.Input((4, 6))
+joined = tf.concat([x, y], axis=-1)
+scores = tf.matmul(x, y, transpose_b=True)
+```
+
+## Use instead
+```python
+import keras
+from keras import ops
+
+x = keras.Input((4, 6))
+y = keras.Input((4, 6))
+joined = ops.concatenate([x, y], axis=-1)
+scores = ops.matmul(x, ops.swapaxes(y, -2, -1))
+```
+Names that lie are translated, not renamed: `tf.concat` keeps its axis written out (the
+default of `ops.concatenate` is 0, the batch axis), `tf.split` with sizes gets cumulative
+indices, `transpose_b=True` becomes an explicit `ops.swapaxes`, `tf.gather` becomes
+`ops.take` with its axis, and the axes `tf.cumsum`/`tf.argmax` default to are written out.
+`tf.squeeze` without an axis is reported without a fix: it drops the batch axis of a batch
+of one, so you must choose the axis. An op without a verified `keras.ops` counterpart is
+reported without a fix: wrap it in a Layer subclass whose `call` runs it.
+
+## Fix safety
+Safe: every rewrite is a row of the verified mapping in PITFALLS.md and computes the same
+numbers (proved by model-building tests at batch sizes 1, 3 and 4 with a safe-mode reload).
+
+## References
+- PITFALLS.md, KER301 (Keras 3.15.1, tf_keras 2.21.0)
+- https://keras.io/api/ops/
+"""
+
+from __future__ import annotations
+
+import ast
+
+from keraslint.analysis.context import construction_tensor, deferred_body
+from keraslint.rules import _ops_tables as T
+from keraslint.violations import SAFE, FixSpec, Replace
+
+CODE = "KER301"
+NAME = "tf-op-on-symbolic-tensor"
+MESSAGE = "`{op}` is applied to the symbolic Keras tensor `{arg}`; Keras 3 raises at build time: {advice}"
+FIX_TITLE = "Replace with the equivalent `keras.ops` call"
+NODE_TYPES = (ast.Call,)
+TRIGGERS = ("tensorflow",)
+DEFAULT_ENABLED = True
+
+
+def check(call: ast.Call, ctx):
+    if ctx.target != "keras3":
+        return  # tf_keras (and Keras 2) wrap TensorFlow ops on symbolic tensors themselves
+    qualified = ctx.names.resolve(call.func)
+    if qualified is None:
+        return  # not a library function
+    if qualified.path.startswith("tensorflow."):
+        short, backend = qualified.path[len("tensorflow."):], False
+    elif qualified.flavor == "tf.keras" and qualified.path.startswith("keras.backend."):
+        short, backend = qualified.path[len("keras.backend."):], True
+        if "." in short or short in T.TF_BACKEND_WORKS:
+            return  # tf.keras.backend functions that accept a KerasTensor (int_shape, epsilon, ...)
+    else:
+        return  # a Keras object, or not TensorFlow at all
+    argument = _symbolic_argument(call, ctx)
+    if argument is None:
+        return  # no argument is known to be symbolic: eager data, tf.data, or unknown
+    if deferred_body(call, ctx.index, ctx.names) is not None:
+        return  # inside a Layer method, a Lambda function or a tf.function: runs on real tensors
+    op = ("tf.keras.backend." if backend else "tf.") + short
+    fix, replacement = _fix(call, short, backend, ctx)
+    if replacement is not None:
+        note = (T.BACKEND_NOTES if backend else T.TF_NOTES).get(T.TF_ALIASES.get(short, short) if not backend else short)
+        advice = f"use `{_head(replacement)}`" + (f" {note}" if note else "")
+    elif short == "squeeze":
+        advice = "use `keras.ops.squeeze` with an explicit `axis=` (without it a batch of 1 loses its batch axis)"
+    else:
+        advice = "use `keras.ops`, or run the op in the `call` of a Layer subclass"
+    message = MESSAGE.format(op=op, arg=_short(ctx.segment(argument)), advice=advice)
+    yield ctx.report(CODE, call, message, fix)
+
+
+def _symbolic_argument(call: ast.Call, ctx):
+    for argument in list(call.args) + [k.value for k in call.keywords]:
+        candidates = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
+        for node in candidates:
+            if construction_tensor(node, ctx.index, ctx.names, ctx.values, ctx.calls):
+                return node  # provably built from keras.Input: not `model(batch)` on eager data
+    return None
+
+
+def _fix(call, short, backend, ctx):
+    ops, imports = T.ops_reference(ctx.names)
+    if ops is None:
+        return None, None  # no free name to import keras.ops under
+    if backend:
+        if short in ("constant", "variable"):
+            return None, None  # never meaningful on a symbolic tensor
+        k_expr = ctx.segment(call.func.value) if isinstance(call.func, ast.Attribute) else None
+        text = T.backend_rewrite(short, call, ctx.segment, ops, ctx.names, k_expr, None) if k_expr else None
+    else:
+        text = T.tf_rewrite(short, call, ctx.segment, ops, ctx.names)
+    if text is None:
+        return None, None  # not in the verified table, or a form of the call it does not cover
+    title = f"Replace with `{_head(text)}`"
+    return FixSpec(SAFE, title, (Replace(ctx.span(call), text), *imports)), text
+
+
+def _head(text: str) -> str:
+    name = text.split("(", 1)[0]
+    return f"{name}(...)"
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
