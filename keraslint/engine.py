@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import List, Optional
@@ -67,7 +68,9 @@ def _reason(error: Exception) -> str:
 
 def parse(text: str, path: str = "<string>") -> ast.Module:
     try:
-        return ast.parse(text, filename=path)
+        with warnings.catch_warnings():  # SyntaxWarnings are the user's compiler's business
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=path)
     except SyntaxError as error:
         line = error.lineno or 1
         col = max((error.offset or 1) - 1, 0)
@@ -182,9 +185,25 @@ def enabled_rules(settings: Settings, path: str = ""):
     return [rule for rule in ALL_RULES if rule.CODE in codes and not rule.CODE.startswith(ignored or ("\0",))]
 
 
-def _trigger_pattern(rules) -> Optional[re.Pattern]:
-    words = sorted({word for rule in rules for word in rule.TRIGGERS})
-    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+def _compile_words(words) -> re.Pattern:
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+def _rule_patterns(rule) -> tuple:
+    """The rule's trigger words (any of them) and its REQUIRES groups (one of each group),
+    compiled once per rule: text conditions every file must meet to hold a finding."""
+    patterns = getattr(rule, "_patterns", None)
+    if patterns is None:
+        groups = (rule.TRIGGERS,) + tuple(getattr(rule, "REQUIRES", ()))
+        patterns = tuple(_compile_words(group) for group in groups)
+        rule._patterns = patterns
+    return patterns
+
+
+def candidate_rules(rules, text: str) -> list:
+    """The rules whose trigger conditions the text meets: only these run, and a file none
+    of them can apply to is never parsed."""
+    return [rule for rule in rules if all(p.search(text) for p in _rule_patterns(rule))]
 
 
 def check_source(text: str, path: str = "<string>", settings: Optional[Settings] = None, tree=None) -> List[Violation]:
@@ -193,8 +212,8 @@ def check_source(text: str, path: str = "<string>", settings: Optional[Settings]
     rules = enabled_rules(settings, path)
     if not rules or not PREFILTER.search(text):
         return []
-    pattern = _trigger_pattern(rules)
-    if pattern is None or not pattern.search(text):
+    rules = candidate_rules(rules, text)
+    if not rules:
         return []
     if tree is None:
         tree = parse(text, path)

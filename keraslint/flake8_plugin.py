@@ -12,7 +12,7 @@ from typing import Iterator, List, Tuple
 
 from keraslint import __version__
 from keraslint.config import Settings
-from keraslint.engine import PREFILTER, FileContext, _trigger_pattern, enabled_rules, run_rules
+from keraslint.engine import PREFILTER, FileContext, candidate_rules, enabled_rules, run_rules
 
 
 class KeraslintChecker:
@@ -45,9 +45,8 @@ class KeraslintChecker:
             return
         # flake8 filters codes itself: enable every rule here, KER9xx included
         settings = Settings(select=("ALL",), target=self.target)
-        rules = enabled_rules(settings)
-        pattern = _trigger_pattern(rules)
-        if pattern is None or not pattern.search(text):
+        rules = candidate_rules(enabled_rules(settings), text)
+        if not rules:
             return
         try:
             context = FileContext(text, self.tree, self.filename, settings)

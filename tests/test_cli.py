@@ -228,7 +228,7 @@ def test_syntax_error_is_one_line_and_other_files_are_checked(project, capsys):
 
 
 def test_python2_code(project, capsys):
-    write("old.py", "import keras\nprint 'Multiply'\n")
+    write("old.py", "import keras\nprint 'text'\ny = keras.layers.Multiply()([a, b])\n")
     code, _, err = run(["check", "old.py"], capsys)
     assert code == 2 and "E999 SyntaxError" in err
 
@@ -240,9 +240,15 @@ def test_non_utf8_bytes(project, capsys):
 
 
 def test_nul_byte(project, capsys):
-    write("nul.py", b"import keras\nx = 1\x00 # Multiply\n", mode="wb")
+    write("nul.py", b"import keras\nx = 1\x00\ny = keras.layers.Multiply()([a, b])\n", mode="wb")
     code, _, err = run(["check", "nul.py"], capsys)
     assert code == 2 and "E999" in err
+
+
+def test_parse_warnings_do_not_leak_to_the_user(project, capsys):
+    write("odd.py", "import keras\nf = 1.0()\ny = keras.layers.Multiply()([a, b])\n")
+    _, _, err = run(["check", "odd.py"], capsys)
+    assert err == ""
 
 
 def test_empty_file_and_folder_without_python(project, capsys):

@@ -71,7 +71,8 @@ MESSAGE = ("`{helper}` creates a layer named \"{name}\" and runs {runs} times in
            "`Model()` raises `ValueError: The name \"{name}\" is used {runs} times`; share one sub-model or derive the names from a parameter")
 FIX_TITLE = "Build `{helper}` once as a sub-model and call it at each site"
 NODE_TYPES = (ast.FunctionDef,)
-TRIGGERS = ("name=",)
+TRIGGERS = ('name="', "name='", 'name = "', "name = '")  # a constant string name
+REQUIRES = (("def ",),)
 DEFAULT_ENABLED = True
 
 

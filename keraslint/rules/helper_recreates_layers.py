@@ -78,7 +78,8 @@ MESSAGE = ("`{helper}` creates new layers on every call and runs {runs} on same-
            "({lines}): the towers do not share weights{extra}")
 FIX_TITLE = "Build `{helper}` once as a sub-model and call it at each site"
 NODE_TYPES = (ast.FunctionDef,)
-TRIGGERS = ("def ",)
+TRIGGERS = ("Input",)  # the helper must run on two `Input(...)` tensors
+REQUIRES = (("def ",),)
 DEFAULT_ENABLED = True
 
 _ROOTS = {"keras": "keras", "tf.keras": "tensorflow.keras", "tf_keras": "tf_keras"}

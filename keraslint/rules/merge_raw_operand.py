@@ -70,20 +70,21 @@ NAME = "merge-raw-operand"
 MESSAGE = "`{layer}` gets raw {kind} `{operand}` as an operand; Merge layers read axis 0 as the batch, so shapes and values go wrong{extra}"
 FIX_TITLE = "Replace with `Rescaling(...)` or wrap the value in `ConstantOperand`"
 NODE_TYPES = (ast.Call,)
-TRIGGERS = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-            "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot")
-DEFAULT_ENABLED = True
-
 MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 MERGE_FUNCTIONS = {name.lower(): name for name in MERGE_CLASSES}
+# a call of a Merge class or function: `Add(`, `layers.add(` (not `padding`, `address`)
+TRIGGERS = tuple(f"{name}(" for name in sorted(MERGE_CLASSES | set(MERGE_FUNCTIONS)))
+DEFAULT_ENABLED = True
+
 ELEMENTWISE = {"Add", "Subtract", "Multiply", "Average"}
+_MERGE_WORDS = MERGE_CLASSES | set(MERGE_FUNCTIONS)
 _KIND_WORDS = {V.ARRAY: "array", V.TENSOR: "tensor", V.VARIABLE: "variable", V.NUMBER: "number", V.LIST: "list"}
 
 
 def check(call: ast.Call, ctx):
     if not (call.args and isinstance(call.args[0], (ast.List, ast.Tuple))) and not call.keywords:
         return  # cheap syntactic test first: Merge layers take a literal list of operands
-    if _callee_word(call.func) not in TRIGGERS and not isinstance(call.func, ast.Name):
+    if _callee_word(call.func) not in _MERGE_WORDS and not isinstance(call.func, ast.Name):
         return  # not named like a Merge layer
     merge = _merge_layer(call, ctx)
     if merge is None:

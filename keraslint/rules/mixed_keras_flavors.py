@@ -58,7 +58,9 @@ NAME = "mixed-keras-flavors"
 MESSAGE = "`{name}` comes from {minority}, but this model is built with {main}; the two Keras implementations do not mix (crash, or weights silently dropped)"
 FIX_TITLE = "Import it from the file's main Keras package"
 NODE_TYPES = (ast.Module,)
-TRIGGERS = ("tf_keras", "TF_USE_LEGACY_KERAS")
+TRIGGERS = ("tf_keras", "TF_USE_LEGACY_KERAS", "tensorflow.python.keras")
+# and a Keras 3 import on the other side
+REQUIRES = (("import keras", "from keras", "tf.keras", "tensorflow.keras", "tensorflow import keras"),)
 DEFAULT_ENABLED = True
 
 _MODEL_OBJECTS = ("keras.layers.", "keras.ops.", "keras.models.", "keras.applications.")

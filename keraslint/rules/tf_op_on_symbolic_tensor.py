@@ -64,6 +64,8 @@ MESSAGE = "`{op}` is applied to the symbolic Keras tensor `{arg}`; Keras 3 raise
 FIX_TITLE = "Replace with the equivalent `keras.ops` call"
 NODE_TYPES = (ast.Call,)
 TRIGGERS = ("tensorflow",)
+# a symbolic tensor is born in the file: from `Input(...)` or a model's `.output`/`.input`
+REQUIRES = (("Input", ".output", ".input"),)
 DEFAULT_ENABLED = True
 
 
