@@ -40,6 +40,18 @@ def deferred_body(node: ast.AST, index: TreeIndex, names) -> Optional[ast.AST]:
     return None
 
 
+def in_keras_class_method(node: ast.AST, index: TreeIndex, names) -> bool:
+    """`node` is written inside a method of a class derived from a Keras class (a custom
+    Layer or Model): what it builds there is rebuilt by that class's code when a saved model
+    is loaded, not deserialised on its own."""
+    for parent in index.ancestors(node):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner = index.parents.get(parent)
+            if isinstance(owner, ast.ClassDef) and _derives_from_keras(owner, index, names, set()):
+                return True
+    return False
+
+
 def _is_tf_function(function, names) -> bool:
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator

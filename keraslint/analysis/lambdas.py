@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from keraslint.analysis import values as V
+from keraslint.analysis.context import in_keras_class_method
 from keraslint.analysis.scopes import COMPREHENSION_NODES, FUNCTION_NODES
 
 LAMBDA_PATH = "keras.layers.Lambda"
@@ -89,6 +90,8 @@ class Lambdas:
             return "KER202"
         if self.returned_function(use) is not None:
             return "KER203"
+        if in_keras_class_method(call, self.ctx.index, self.ctx.names):
+            return None  # built by a custom layer's own code: saved through that layer's config
         if "arguments" not in use.keywords and use.names_of(VALUE):
             return "KER201"
         if self.ctx.target == "keras3" and use.names_of(MODULE_OBJECT):
