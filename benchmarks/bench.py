@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import re
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,24 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_CORPUS = HERE / "corpus"
 SCALING_FRACTIONS = (0.25, 0.5, 1.0)
+# Exits 0 if keraslint/__main__.py can be found; find_spec does not run it.
+FIND_MAIN = (
+    "import importlib.util, sys; sys.exit(importlib.util.find_spec('keraslint.__main__') is None)"
+)
+
+# Runs flake8 with keraslint's plugin left out, for a baseline once keraslint is
+# installed (flake8 runs every installed plugin, whatever --select says).
+FLAKE8_WITHOUT_KER = """\
+import sys
+import flake8.plugins.finder as finder
+_find = finder.find_plugins
+def _find_without_keraslint(*args, **kwargs):
+    return [p for p in _find(*args, **kwargs) if p.package.lower() != "keraslint"]
+finder.find_plugins = _find_without_keraslint
+from flake8.main.cli import main
+sys.argv[0] = "flake8"
+sys.exit(main())
+"""
 
 # Exit codes that mean "ran fine": with --exit-zero only 0; without it a
 # linter exits 1 when it reports something.
@@ -66,6 +83,8 @@ class Tool:
     version: str = ""
     help_text: str = ""  # `keraslint check --help`
     plugins: str = ""  # `flake8 --version`
+    bare_argv: list[str] = field(default_factory=list)  # flake8 without keraslint's plugin
+    bare_reason: str = ""
 
     @property
     def available(self) -> bool:
@@ -76,8 +95,13 @@ def probe(argv: list[str], env: dict[str, str] | None = None, timeout: float = 1
     """Run a short command; return (exit code, stdout+stderr) or (None, error)."""
     try:
         proc = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout,
-            env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+            argv,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return None, f"{type(exc).__name__}: {exc}"
@@ -109,11 +133,10 @@ def find_keraslint() -> Tool:
         tool.argv = [exe]
     else:
         # Not installed: try the package from this checkout.
-        env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        # find_spec only locates keraslint/__main__.py; it does not run it.
-        code, _ = probe([sys.executable, "-c",
-                         "import importlib.util, sys; "
-                         "sys.exit(importlib.util.find_spec('keraslint.__main__') is None)"], env=env)
+        env = {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+        }
+        code, _ = probe([sys.executable, "-c", FIND_MAIN], env=env)
         if code == 0:
             tool.argv, tool.env = [sys.executable, "-m", "keraslint"], env
         else:
@@ -142,7 +165,31 @@ def find_flake8() -> Tool:
         tool.reason = f"`flake8 --version` exited {code}: {last_lines(out)}"
         return tool
     tool.argv, tool.version, tool.plugins = argv, " ".join(out.split()), out
+    if "keraslint" not in out.lower():
+        tool.bare_argv = argv
+        return tool
+    bare = [script_python(argv), "-c", FLAKE8_WITHOUT_KER]
+    code, out = probe(bare + ["--version"])
+    if code == 0 and "keraslint" not in out.lower():
+        tool.bare_argv = bare
+    else:
+        tool.bare_reason = f"could not hide keraslint's flake8 plugin: {last_lines(out)}"
     return tool
+
+
+def script_python(argv: list[str]) -> str:
+    """The Python behind a console script (from its #! line), else this one."""
+    if argv[0] != sys.executable:
+        try:
+            with open(argv[0], "rb") as fh:
+                line = fh.readline().decode("utf-8", "replace")
+        except OSError:
+            line = ""
+        if line.startswith("#!"):
+            interpreter = line[2:].strip().split()[0] if line[2:].strip() else ""
+            if interpreter and os.path.isfile(interpreter) and "python" in interpreter:
+                return interpreter
+    return sys.executable
 
 
 def find_ruff(install: bool) -> Tool:
@@ -210,7 +257,9 @@ def pick_small_file(root: Path, files: list[Path], target: int = 4000) -> Path |
 
 def subset_order(files: list[Path]) -> list[Path]:
     """A fixed pseudo-random order (by hash of the path), spread over all packages."""
-    return sorted(files, key=lambda p: (hashlib.sha1(p.as_posix().encode()).hexdigest(), p.as_posix()))
+    return sorted(
+        files, key=lambda p: (hashlib.sha1(p.as_posix().encode()).hexdigest(), p.as_posix())
+    )
 
 
 def copy_files(src: Path, files: list[Path], dest: Path) -> None:
@@ -271,8 +320,14 @@ def run_timed(argv, cwd: Path, env: dict[str, str], timeout: float):
         start = time.perf_counter()
         try:
             proc = subprocess.run(
-                argv, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=err,
-                stdin=subprocess.DEVNULL, timeout=timeout,
+                argv,
+                check=False,
+                cwd=cwd,
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                timeout=timeout,
             )
             code = proc.returncode
         except subprocess.TimeoutExpired:
@@ -317,24 +372,45 @@ def run_rounds(benches: list[Bench], rounds: int, cwd: Path, timeout: float) -> 
 # --------------------------------------------------------------------------
 
 
-def keraslint_bench(kl: Tool, name: str, args: list[str], target: Path, label_target: str,
-                    ok_codes=OK_ZERO) -> Bench:
+def keraslint_bench(
+    kl: Tool, name: str, args: list[str], target: Path, label_target: str, ok_codes=OK_ZERO
+) -> Bench:
     label = " ".join(["keraslint", *args, label_target])
     if not kl.available:
         return unavailable(name, label, kl.reason)
-    missing = [a for a in args if a.startswith("--")
-               and not re.search(re.escape(a) + r"(?![\w-])", kl.help_text)]
+    missing = [
+        a
+        for a in args
+        if a.startswith("--") and not re.search(re.escape(a) + r"(?![\w-])", kl.help_text)
+    ]
     if missing:
-        return unavailable(name, label, f"`keraslint check --help` does not list {', '.join(missing)}")
+        return unavailable(
+            name, label, f"`keraslint check --help` does not list {', '.join(missing)}"
+        )
     return Bench(name, label, kl.argv + args + [str(target)], env=kl.env, ok_codes=ok_codes)
 
 
-def tool_bench(tool: Tool, name: str, args: list[str], target: Path, label_target: str,
-               ok_codes=OK_ZERO) -> Bench:
+def tool_bench(
+    tool: Tool, name: str, args: list[str], target: Path, label_target: str, ok_codes=OK_ZERO
+) -> Bench:
     label = " ".join([tool.name, *args, label_target])
     if not tool.available:
         return unavailable(name, label, tool.reason)
     return Bench(name, label, tool.argv + args + [str(target)], env=tool.env, ok_codes=ok_codes)
+
+
+def flake8_bare_bench(
+    flake8: Tool, name: str, args: list[str], target: Path, label_target: str, ok_codes=OK_ZERO
+) -> Bench:
+    """flake8 with its default plugins only, even when keraslint's plugin is installed."""
+    label = " ".join(["flake8", *args, label_target])
+    if not flake8.available:
+        return unavailable(name, label, flake8.reason)
+    if not flake8.bare_argv:
+        return unavailable(name, label, flake8.bare_reason)
+    if flake8.bare_argv != flake8.argv:
+        label += "  (keraslint plugin hidden)"
+    return Bench(name, label, flake8.bare_argv + args + [str(target)], ok_codes=ok_codes)
 
 
 def ker_plugin_reason(flake8: Tool) -> str:
@@ -345,39 +421,52 @@ def ker_plugin_reason(flake8: Tool) -> str:
     return ""
 
 
-def main_benches(kl: Tool, flake8: Tool, ruff: Tool, corpus: Path, small: Path | None,
-                 megabytes: float) -> list[Bench]:
+def main_benches(
+    kl: Tool, flake8: Tool, ruff: Tool, corpus: Path, small: Path | None, megabytes: float
+) -> list[Bench]:
     c, cl = corpus, "CORPUS"
     benches = [
         keraslint_bench(kl, "keraslint_cold", ["check", "--exit-zero", "--no-cache"], c, cl),
         keraslint_bench(kl, "keraslint_warm", ["check", "--exit-zero"], c, cl),
-        keraslint_bench(kl, "keraslint_jobs1", ["check", "--exit-zero", "--no-cache", "--jobs", "1"], c, cl),
-        tool_bench(flake8, "flake8", ["--exit-zero"], c, cl),
+        keraslint_bench(
+            kl, "keraslint_jobs1", ["check", "--exit-zero", "--no-cache", "--jobs", "1"], c, cl
+        ),
+        flake8_bare_bench(flake8, "flake8", ["--exit-zero"], c, cl),
+        tool_bench(flake8, "flake8_all", ["--exit-zero"], c, cl),
         tool_bench(flake8, "flake8_ker", ["--select", "KER", "--exit-zero"], c, cl),
         tool_bench(ruff, "ruff", ["check", "--select", "ALL", "--no-cache", "--exit-zero"], c, cl),
         # ruff's default output shows source context for every diagnostic, which
         # costs more than the checking: this row shows the price of the checks alone.
-        tool_bench(ruff, "ruff_concise", ["check", "--select", "ALL", "--no-cache", "--exit-zero",
-                                          "--output-format", "concise"], c, cl),
+        tool_bench(
+            ruff,
+            "ruff_concise",
+            ["check", "--select", "ALL", "--no-cache", "--exit-zero", "--output-format", "concise"],
+            c,
+            cl,
+        ),
     ]
     by_name = {b.name: b for b in benches}
-    ker = by_name["flake8_ker"]
     reason = ker_plugin_reason(flake8)
-    if ker.status == "ok" and reason:
-        ker.status, ker.reason, ker.argv = "unavailable", reason, []
+    for name in ("flake8_all", "flake8_ker"):
+        b = by_name[name]
+        if b.status == "ok" and reason:
+            b.status, b.reason, b.argv = "unavailable", reason, []
+    by_name["flake8_all"].label += "  (keraslint plugin on)"
     by_name["keraslint_warm"].warmup = True
     for b in benches:
         b.megabytes = megabytes
     if small is None:
         benches += [
-            unavailable("keraslint_small", "keraslint check FILE", "no small file found in the corpus"),
+            unavailable(
+                "keraslint_small", "keraslint check FILE", "no small file found in the corpus"
+            ),
             unavailable("flake8_small", "flake8 FILE", "no small file found in the corpus"),
         ]
     else:
         mb = small.stat().st_size / 1e6
         for b in (
             keraslint_bench(kl, "keraslint_small", ["check"], small, "FILE", ok_codes=OK_LINT),
-            tool_bench(flake8, "flake8_small", [], small, "FILE", ok_codes=OK_LINT),
+            flake8_bare_bench(flake8, "flake8_small", [], small, "FILE", ok_codes=OK_LINT),
         ):
             b.megabytes = mb
             benches.append(b)
@@ -394,12 +483,16 @@ def ratios(benches: list[Bench]) -> list[dict]:
     spec = [
         ("keraslint cold / ruff", "keraslint_cold", "ruff"),
         ("keraslint cold / ruff (concise output)", "keraslint_cold", "ruff_concise"),
-        ("(flake8 + KER) / flake8", "flake8_ker", "flake8"),
+        ("(flake8 + KER) / flake8", "flake8_all", "flake8"),
+        ("flake8 --select KER / flake8", "flake8_ker", "flake8"),
         ("small file: keraslint / flake8", "keraslint_small", "flake8_small"),
         ("keraslint warm / cold", "keraslint_warm", "keraslint_cold"),
         ("keraslint --jobs 1 / default", "keraslint_jobs1", "keraslint_cold"),
     ]
-    return [{"ratio": label, "numerator": n, "denominator": d, "value": ratio(by, n, d)} for label, n, d in spec]
+    return [
+        {"ratio": label, "numerator": n, "denominator": d, "value": ratio(by, n, d)}
+        for label, n, d in spec
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -407,8 +500,16 @@ def ratios(benches: list[Bench]) -> list[dict]:
 # --------------------------------------------------------------------------
 
 
-def scaling_runs(tools: dict[str, Tool], which: list[str], corpus: Path, files: list[Path],
-                 rounds: int, cwd: Path, timeout: float, tmp: Path) -> list[dict]:
+def scaling_runs(
+    tools: dict[str, Tool],
+    which: list[str],
+    corpus: Path,
+    files: list[Path],
+    rounds: int,
+    cwd: Path,
+    timeout: float,
+    tmp: Path,
+) -> list[dict]:
     ordered = subset_order(files)
     benches: list[tuple[float, int, Bench]] = []
     for fraction in SCALING_FRACTIONS:
@@ -420,9 +521,21 @@ def scaling_runs(tools: dict[str, Tool], which: list[str], corpus: Path, files: 
         for name in which:
             tool = tools[name]
             if name == "keraslint":
-                b = keraslint_bench(tool, f"keraslint@{fraction:g}", ["check", "--exit-zero", "--no-cache"], dest, label_target)
+                b = keraslint_bench(
+                    tool,
+                    f"keraslint@{fraction:g}",
+                    ["check", "--exit-zero", "--no-cache"],
+                    dest,
+                    label_target,
+                )
             elif name == "ruff":
-                b = tool_bench(tool, f"ruff@{fraction:g}", ["check", "--select", "ALL", "--no-cache", "--exit-zero"], dest, label_target)
+                b = tool_bench(
+                    tool,
+                    f"ruff@{fraction:g}",
+                    ["check", "--select", "ALL", "--no-cache", "--exit-zero"],
+                    dest,
+                    label_target,
+                )
             else:
                 b = tool_bench(tool, f"flake8@{fraction:g}", ["--exit-zero"], dest, label_target)
             b.megabytes = mb
@@ -464,20 +577,22 @@ def fix_run(kl: Tool, corpus: Path, files: list[Path], timeout: float, tmp: Path
             broken.append(rel.as_posix())
             if parses(before):
                 broken_parsed_before.append(rel.as_posix())
-    extra = sorted(set(p.as_posix() for p in py_files(work)) - set(f.as_posix() for f in files))
+    extra = sorted({p.as_posix() for p in py_files(work)} - {f.as_posix() for f in files})
     mb = total_bytes(corpus, files) / 1e6
-    result.update({
-        "seconds": round(b.times[0], 4),
-        "megabytes": round(mb, 3),
-        "seconds_per_mb": round(b.times[0] / mb, 4) if mb else None,
-        "files": len(files),
-        "files_changed": len(changed),
-        "changed_files_not_parsing": len(broken),
-        "of_which_parsed_before": len(broken_parsed_before),
-        "not_parsing_examples": broken[:20],
-        "new_py_files": extra[:20],
-        "output_lines": b.output_lines,
-    })
+    result.update(
+        {
+            "seconds": round(b.times[0], 4),
+            "megabytes": round(mb, 3),
+            "seconds_per_mb": round(b.times[0] / mb, 4) if mb else None,
+            "files": len(files),
+            "files_changed": len(changed),
+            "changed_files_not_parsing": len(broken),
+            "of_which_parsed_before": len(broken_parsed_before),
+            "not_parsing_examples": broken[:20],
+            "new_py_files": extra[:20],
+            "output_lines": b.output_lines,
+        }
+    )
     return result
 
 
@@ -490,10 +605,21 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def fmt_count(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
 def status_cell(res: dict) -> str:
     if res["status"] == "ok":
         return "ok"
     return f"{res['status']}: {res['reason']}".replace("|", "\\|")
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def markdown(report: dict) -> str:
@@ -504,13 +630,21 @@ def markdown(report: dict) -> str:
         f"small file: {c['small_file'] or '—'} ({c['small_file_bytes']} bytes). "
         f"Rounds: {report['rounds']}, median wall time, {report['machine']['cpus']} CPUs."
     )
+    m = report["machine"]
+    if m.get("load_average_before") is not None:
+        out.append("")
+        out.append(
+            f"Load average (1/5/15 min) before: {'/'.join(map(str, m['load_average_before']))}, "
+            f"after: {'/'.join(map(str, m.get('load_average_after') or []))}. "
+            "Anything else running on the machine skews the numbers."
+        )
     out.append("")
     out.append("| command | median s | min s | max s | s/MB | output lines | status |")
     out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in report["benchmarks"]:
         out.append(
             f"| `{r['command']}` | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | "
-            f"{fmt(r['seconds_per_mb'], 3)} | {r['output_lines'] if r['output_lines'] is not None else '—'} | "
+            f"{fmt(r['seconds_per_mb'], 3)} | {fmt_count(r['output_lines'])} | "
             f"{status_cell(r)} |"
         )
     out.append("")
@@ -533,7 +667,8 @@ def markdown(report: dict) -> str:
         if fix["status"] == "ok":
             out.append(
                 f"Fix run (`{fix['command']}`): {fix['seconds']:.2f} s "
-                f"({fmt(fix['seconds_per_mb'], 3)} s/MB), {fix['files_changed']} of {fix['files']} files changed, "
+                f"({fmt(fix['seconds_per_mb'], 3)} s/MB), "
+                f"{fix['files_changed']} of {fix['files']} files changed, "
                 f"{fix['changed_files_not_parsing']} changed files no longer parse "
                 f"({fix['of_which_parsed_before']} of them parsed before)."
             )
@@ -544,18 +679,37 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help=f"folder of .py files (default: {DEFAULT_CORPUS}; build it with corpus.py)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help=f"folder of .py files (default: {DEFAULT_CORPUS}; build it with corpus.py)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default: 3)")
     parser.add_argument("--json", type=Path, help="write all results to this JSON file")
     parser.add_argument("--quick", action="store_true", help="1 round, no scaling runs")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1/4, 1/2, all runs")
     parser.add_argument("--no-fix", action="store_true", help="skip the --fix run")
-    parser.add_argument("--scaling-tools", default="keraslint",
-                        help="comma-separated tools for the scaling runs: keraslint,ruff,flake8 (default: keraslint)")
-    parser.add_argument("--small-file", type=Path, help="file for the small-file run (default: picked from the corpus)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per command run (default: 1800)")
-    parser.add_argument("--no-install", action="store_true", help="do not pip install ruff if it is missing")
+    parser.add_argument(
+        "--scaling-tools",
+        default="keraslint",
+        help="comma-separated tools for the scaling runs: keraslint,ruff,flake8 "
+        "(default: keraslint)",
+    )
+    parser.add_argument(
+        "--small-file",
+        type=Path,
+        help="file for the small-file run (default: picked from the corpus)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        help="seconds allowed per command run (default: 1800)",
+    )
+    parser.add_argument(
+        "--no-install", action="store_true", help="do not pip install ruff if it is missing"
+    )
     args = parser.parse_args(argv)
 
     rounds = 1 if args.quick else max(1, args.rounds)
@@ -577,12 +731,25 @@ def main(argv: list[str] | None = None) -> int:
         lines += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     megabytes = size / 1e6
     small = args.small_file.resolve() if args.small_file else pick_small_file(corpus, files)
-    log(f"corpus {corpus}: {len(files)} files, {megabytes:.2f} MB, {lines} lines; small file {small}")
+    load = load_average()
+    if load and os.cpu_count() and load[0] > 0.5 * os.cpu_count():
+        log(
+            f"warning: load average {load[0]} on {os.cpu_count()} CPUs: "
+            "other work will skew the timings"
+        )
+    log(
+        f"corpus {corpus}: {len(files)} files, {megabytes:.2f} MB, {lines} lines; "
+        f"small file {small}"
+    )
 
     kl, flake8, ruff = find_keraslint(), find_flake8(), find_ruff(not args.no_install)
     tools = {"keraslint": kl, "flake8": flake8, "ruff": ruff}
     for t in tools.values():
-        log(f"{t.name}: {' '.join(t.argv) + ' (' + t.version + ')' if t.available else 'unavailable: ' + t.reason}")
+        log(
+            f"{t.name}: {' '.join(t.argv)} ({t.version})"
+            if t.available
+            else f"{t.name}: unavailable: {t.reason}"
+        )
 
     report: dict = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -591,9 +758,15 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            "load_average_before": load_average(),
         },
         "tools": {
-            name: {"available": t.available, "argv": t.argv, "version": t.version, "reason": t.reason}
+            name: {
+                "available": t.available,
+                "argv": t.argv,
+                "version": t.version,
+                "reason": t.reason,
+            }
             for name, t in tools.items()
         },
         "corpus": {
@@ -602,7 +775,9 @@ def main(argv: list[str] | None = None) -> int:
             "bytes": size,
             "megabytes": round(megabytes, 3),
             "lines": lines,
-            "small_file": str(small.relative_to(corpus)) if small and small.is_relative_to(corpus) else (str(small) if small else None),
+            "small_file": str(small.relative_to(corpus))
+            if small and small.is_relative_to(corpus)
+            else (str(small) if small else None),
             "small_file_bytes": small.stat().st_size if small else 0,
         },
     }
@@ -625,10 +800,13 @@ def main(argv: list[str] | None = None) -> int:
 
         if not (args.quick or args.no_scaling):
             log("scaling runs")
-            report["scaling"] = scaling_runs(tools, scaling_tools, corpus, files, rounds, cwd, args.timeout, tmp)
+            report["scaling"] = scaling_runs(
+                tools, scaling_tools, corpus, files, rounds, cwd, args.timeout, tmp
+            )
         if not args.no_fix:
             report["fix"] = fix_run(kl, corpus, files, args.timeout, tmp)
 
+    report["machine"]["load_average_after"] = load_average()
     text = markdown(report)
     print(text)
     if args.json:

@@ -112,11 +112,19 @@ def is_up_to_date(dest: Path, manifest: dict | None) -> bool:
 def pip_download(name: str, version: str, into: Path) -> Path:
     """Fetch exactly one archive for NAME==VERSION into the empty folder INTO."""
     cmd = [
-        sys.executable, "-m", "pip", "download",
-        "--no-deps", "--no-input", "--disable-pip-version-check", "--quiet",
-        "--dest", str(into), f"{name}=={version}",
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-input",
+        "--disable-pip-version-check",
+        "--quiet",
+        "--dest",
+        str(into),
+        f"{name}=={version}",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
         raise CorpusError(f"pip download failed (exit {proc.returncode}): {tail}")
@@ -288,13 +296,15 @@ def build(dest: Path, force: bool) -> int:
                 if target.is_dir():
                     shutil.rmtree(target)
                 continue
-            packages.append({
-                "package": name,
-                "version": version,
-                "archive": archive.name,
-                "sha256": sha256_of(archive),
-                **stats,
-            })
+            packages.append(
+                {
+                    "package": name,
+                    "version": version,
+                    "archive": archive.name,
+                    "sha256": sha256_of(archive),
+                    **stats,
+                }
+            )
             log(f"  {archive.name}: {stats['files']} files, {stats['lines']} lines")
 
     totals = {
@@ -327,7 +337,9 @@ def build(dest: Path, force: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--dest", type=Path, default=DEFAULT_DEST,
+        "--dest",
+        type=Path,
+        default=DEFAULT_DEST,
         help=f"where to put the corpus (default: {DEFAULT_DEST})",
     )
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
