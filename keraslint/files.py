@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from keraslint.config import Settings
-from keraslint.engine import SourceError, applicable, check_source, decode_source, fix_source
+from keraslint.engine import SourceError, check_source, decode_source, fix_source
 from keraslint.violations import Violation
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")

@@ -92,8 +92,8 @@ class TreeIndex:
             handler = enter.get(kind)
             inner = handler(self, node, scope) if handler is not None else None
             needs_choice = kind in scoped_children
-            for field in node._fields:
-                value = getattr(node, field, None)
+            for name in node._fields:
+                value = getattr(node, name, None)
                 if isinstance(value, list):
                     for child in value:
                         if isinstance(child, AST):

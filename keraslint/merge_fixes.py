@@ -1,0 +1,159 @@
+"""KER101's fixes: a raw Merge-layer operand becomes part of the model.
+
+Element-wise merges of one tensor and one constant become `Rescaling(scale=…, offset=…)`; other
+merges keep the Merge layer and get `ConstantOperand(c)(x)`, a registered layer inserted into
+the module (keraslint/snippets.py). On tf_keras, values go into layer configs as lists.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from keraslint import snippets
+from keraslint.analysis import values as V
+from keraslint.violations import SAFE, UNSAFE, AddHelper, AddImport, FixSpec, Replace
+
+ELEMENTWISE = {"Add", "Subtract", "Multiply", "Average"}
+
+
+def short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def build_fix(call, layer, class_ref, operands, values, ctx):
+    """The FixSpec for a raw operand in a Merge-layer call, or None (report only)."""
+    target = ctx.target
+    if target == "keras2":
+        return None  # standalone Keras 2 has neither Rescaling nor keras.saving
+    raw_positions = [i for i, value in enumerate(values) if value.is_raw]
+    others = [i for i, value in enumerate(values) if not value.is_raw]
+    if not others:
+        return None  # nothing to take the batch size from
+    if layer in ELEMENTWISE and len(values) == 2:
+        return _rescaling_fix(call, layer, class_ref, operands, values, raw_positions[0], others[0], ctx)
+    return _constant_operand_fix(operands, values, raw_positions, others, ctx)
+
+
+def _rescaling_fix(call, layer, class_ref, operands, values, raw_at, tensor_at, ctx):
+    value = values[raw_at]
+    rescaling, imports = _rescaling_reference(class_ref, ctx)
+    np_name, np_imports = ctx.names.module_reference("numpy", "np")
+    if rescaling is None or np_name is None:
+        return None
+    operand = ctx.segment(operands.elts[raw_at])
+    tensor = ctx.segment(operands.elts[tensor_at])
+    as_list = ctx.target != "keras3"  # tf_keras cannot deserialize an ndarray in the config
+    plain = _plain_value(operands.elts[raw_at], value, operand, np_name, as_list)
+    if layer == "Multiply":
+        arguments = f"scale={plain}"
+    elif layer == "Add":
+        arguments = f"1.0, offset={plain}"
+    elif layer == "Subtract" and raw_at == 1:  # x - c
+        arguments = f"1.0, offset={_scaled(operands.elts[raw_at], operand, -1.0, np_name, as_list)}"
+    elif layer == "Subtract":  # c - x
+        arguments = f"-1.0, offset={plain}"
+    else:  # Average: (x + c) / 2
+        arguments = f"0.5, offset={_scaled(operands.elts[raw_at], operand, 0.5, np_name, as_list)}"
+    text = f"{rescaling}({arguments})({tensor})"
+    uses_np = f"{np_name}." in arguments.replace(operand, "")  # only our own wrappers name numpy
+    edits = (Replace(ctx.span(call), text), *imports, *(np_imports if uses_np else ()))
+    was_right = value.shape is not None and len(value.shape) == 2 and value.shape[0] == 1 and value.raw_kind != V.VARIABLE
+    title = f"Replace with `{rescaling}({short(arguments)})`"
+    return FixSpec(SAFE if was_right else UNSAFE, title, edits)
+
+
+def _plain_value(node, value, text, np_name, as_list):
+    """The constant as Rescaling's argument: itself, or a JSON-native list on tf_keras."""
+    if value.raw_kind == V.NUMBER and _literal_number(node) is not None:
+        return text
+    if value.raw_kind == V.VARIABLE and not as_list:
+        return f"{np_name}.asarray({text})"  # a Variable in a layer config does not serialize
+    if as_list and value.raw_kind != V.LIST:
+        return f"{np_name}.asarray({text}, dtype='float32').tolist()"
+    return text
+
+
+def _scaled(node, text, factor, np_name, as_list):
+    number = _literal_number(node)
+    if number is not None:
+        return repr(float(number) * factor)
+    array = f"{np_name}.multiply({np_name}.asarray({text}, dtype='float32'), {factor})"
+    return f"{array}.tolist()" if as_list else array
+
+
+def _literal_number(node):
+    try:
+        number = ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return number if isinstance(number, (int, float)) and not isinstance(number, bool) else None
+
+
+def _rescaling_reference(class_ref, ctx):
+    """How to name `Rescaling` from the module the Merge layer came from."""
+    qualified = ctx.names.resolve(class_ref)
+    if qualified is None:
+        return None, ()
+    module = qualified.raw.rsplit(".", 1)[0]
+    if module.endswith((".merge", ".merging")):
+        module = module.rsplit(".", 1)[0]
+    if isinstance(class_ref, ast.Attribute) and ctx.names.resolve(class_ref.value) is not None and ctx.names.resolve(class_ref.value).raw == module:
+        return f"{ctx.segment(class_ref.value)}.Rescaling", ()
+    expression = ctx.names.module_expression(module)
+    if expression is not None:
+        return f"{expression}.Rescaling", ()
+    existing = ctx.names.import_path("Rescaling", ctx.index.module_scope)
+    if existing == f"{module}.Rescaling":
+        return "Rescaling", ()
+    if ctx.names.is_free("Rescaling"):
+        return "Rescaling", (AddImport(module, "Rescaling"),)
+    return None, ()
+
+
+def _constant_operand_fix(operands, values, raw_positions, others, ctx):
+    reference = operands.elts[others[0]]
+    if not isinstance(reference, (ast.Name, ast.Attribute)):
+        return None  # repeating a call expression would build a second layer
+    helper = _helper(ctx)
+    if helper is None:
+        return None
+    edits = list(helper)
+    for index in raw_positions:
+        value = values[index]
+        if value.shape is None or value.raw_kind == V.NUMBER:
+            return None  # the per-sample shape of the constant is unknown
+        text = ctx.segment(operands.elts[index])
+        if len(value.shape) >= 2 and value.shape[0] == 1:
+            text = f"{text}[0]"  # a (1, N) constant: its only row is the per-sample value
+        edits.insert(0, Replace(ctx.span(operands.elts[index]), f"{snippets.CONSTANT_OPERAND}({text})({ctx.segment(reference)})"))
+    return FixSpec(UNSAFE, f"Wrap the constant in `{snippets.CONSTANT_OPERAND}(...)`", tuple(edits))
+
+
+def _helper(ctx):
+    """Edits that define ConstantOperand in the module (and import what it needs)."""
+    name_taken = not ctx.names.is_free(snippets.CONSTANT_OPERAND)
+    already_ours = any(
+        isinstance(node, ast.ClassDef) and node.name == snippets.CONSTANT_OPERAND for node in ctx.tree.body
+    )
+    if name_taken and not already_ours:
+        return None
+    imports = []
+    if ctx.target == "keras3":
+        keras, extra = ctx.names.module_reference("keras", "keras")
+        imports += extra
+        tf = None
+    else:
+        keras_module = "tf_keras" if ctx.names.module_expression("tf_keras") else "tensorflow.keras"
+        keras, extra = ctx.names.module_reference(keras_module, "keras" if keras_module == "tensorflow.keras" else "tf_keras")
+        imports += extra
+        tf, extra = ctx.names.module_reference("tensorflow", "tf")
+        imports += extra
+        if tf is None:
+            return None
+    np_name, extra = ctx.names.module_reference("numpy", "np")
+    imports += extra
+    if keras is None or np_name is None:
+        return None
+    source = snippets.constant_operand(keras=keras, np=np_name, tf=tf, target="keras3" if ctx.target == "keras3" else "tf_keras")
+    return (*imports, AddHelper(snippets.CONSTANT_OPERAND, source))
