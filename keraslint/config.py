@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -52,15 +53,24 @@ class Settings:
         return tuple(codes)
 
     def is_excluded(self, path: str) -> bool:
-        relative = _relative(path, self.root)
-        parts = Path(relative).parts
-        for pattern in self.exclude + self.extend_exclude:
-            if fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
-                return True
-        return False
+        """Whether walking a folder skips `path`: its name matches an exclude pattern, or, for
+        patterns with a `/`, its path relative to the project root does. Folders are tested as
+        the walk enters them, so a file inside an excluded folder is never reached."""
+        by_name, by_path = _exclude_matchers(self.exclude + self.extend_exclude)
+        if by_name is not None and by_name.match(os.path.basename(path)):
+            return True
+        return by_path is not None and bool(by_path.match(_relative(path, self.root)))
 
     def cache_key(self) -> str:
         return repr((self.select, self.ignore, self.extend_select, self.target, self.per_file_ignores))
+
+
+@functools.lru_cache(maxsize=16)
+def _exclude_matchers(patterns: Tuple[str, ...]):
+    """One compiled regex for name patterns and one for path patterns (None when empty)."""
+    names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+    paths = [fnmatch.translate(p.strip("/")) for p in patterns if "/" in p]
+    return (re.compile("|".join(names)) if names else None, re.compile("|".join(paths)) if paths else None)
 
 
 def _matching(all_codes, selectors) -> set:

@@ -101,6 +101,13 @@ class FileContext:
         self.settings = settings
         self.index = index if index is not None else TreeIndex(tree)
         self.lines = _LINE_BREAK.split(text)
+        self._memo: dict = {}
+
+    def memo(self, key: str, compute):
+        """A per-file value computed once (`compute(self)`) and shared by every rule."""
+        if key not in self._memo:
+            self._memo[key] = compute(self)
+        return self._memo[key]
 
     @cached_property
     def names(self) -> Names:

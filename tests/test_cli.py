@@ -417,3 +417,14 @@ def test_cache_is_keyed_by_settings(project, capsys):
     write("model.py", BAD)
     assert run(["check", "."], capsys)[0] == 1
     assert run(["check", ".", "--ignore", "KER101"], capsys)[0] == 0
+
+
+def test_exclude_matches_names_at_any_depth_and_paths_from_the_root(project, capsys):
+    write("pyproject.toml", '[tool.keraslint]\nexclude = ["generated", "pkg/legacy/*.py", "*_pb2.py"]\n')
+    for folder in ("pkg/generated", "pkg/legacy", "other/legacy"):
+        os.makedirs(folder)
+    for path in ("pkg/generated/a.py", "pkg/legacy/b.py", "other/legacy/c.py", "pkg/model_pb2.py", "pkg/model.py"):
+        write(path, BAD)
+    _, out, _ = run(["check", "."], capsys)
+    reported = sorted({line.split(":")[0] for line in out.splitlines() if "KER101" in line})
+    assert reported == ["other/legacy/c.py", "pkg/model.py"]

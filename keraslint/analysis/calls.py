@@ -85,6 +85,7 @@ class Calls:
         self._flows: dict = {}
         self._uses: dict = {}
         self._profiles: dict = {}
+        self._calls_by_function: Optional[dict] = None
 
     # -- who calls a helper -----------------------------------------------------------------
     def calls_of(self, helper: ast.AST) -> List[ast.Call]:
@@ -174,12 +175,23 @@ class Calls:
             self._profiles[helper] = self._profile(helper)
         return self._profiles[helper]
 
+    def _own_calls(self) -> dict:
+        """Function → the calls in its own body (comprehensions included, nested defs and
+        classes not), from the index in one pass instead of a walk per function."""
+        if self._calls_by_function is None:
+            self._calls_by_function = {}
+            for call in self.index.nodes(ast.Call):
+                scope = self.index.scope_at(call)
+                while scope is not None and scope.kind == "comprehension":
+                    scope = scope.parent
+                if scope is not None and scope.kind == "function":
+                    self._calls_by_function.setdefault(scope.node, []).append(call)
+        return self._calls_by_function
+
     def _profile(self, helper: ast.AST) -> Profile:
         profile = Profile()
         parameters = {a.arg for a in _all_args(helper.args)}
-        for node in _own_nodes(helper):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in self._own_calls().get(helper, ()):
             path = self.names.path(node.func)
             if isinstance(node.func, ast.Name) and node.func.id in parameters:
                 profile.calls_parameter = True
@@ -493,16 +505,6 @@ def _position(node) -> tuple:
 
 def _appends(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr in _APPENDERS
-
-
-def _own_nodes(function):
-    """Nodes of `function`'s body, not of functions or classes nested inside it."""
-    stack = list(function.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _all_args(args: ast.arguments):

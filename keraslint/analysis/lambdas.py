@@ -61,10 +61,7 @@ class LambdaUse:
 
 def lambdas_of(ctx) -> "Lambdas":
     """The file's Lambda analysis, made once per FileContext."""
-    found = ctx.__dict__.get("_keraslint_lambdas")
-    if found is None:
-        found = ctx.__dict__["_keraslint_lambdas"] = Lambdas(ctx)
-    return found
+    return ctx.memo("lambdas", Lambdas)
 
 
 class Lambdas:

@@ -93,6 +93,8 @@ class Names:
     def __init__(self, index: TreeIndex):
         self.index = index
         self._cache: dict = {}
+        self._module_expressions: dict = {}
+        self._bound: Optional[set] = None
 
     def resolve(self, expr: ast.AST) -> Optional[QualifiedName]:
         key = id(expr)
@@ -139,6 +141,11 @@ class Names:
         """Source text that names `module` through the file's module-level imports:
         "np" for numpy after `import numpy as np`, "tf.keras" for tensorflow.keras after
         `import tensorflow as tf`. None when no import reaches it."""
+        if module not in self._module_expressions:
+            self._module_expressions[module] = self._module_expression(module)
+        return self._module_expressions[module]
+
+    def _module_expression(self, module: str) -> Optional[str]:
         best = None
         for name, bindings in self.index.module_scope.bindings.items():
             if len(bindings) != 1 or bindings[0].kind != "import":
@@ -164,7 +171,9 @@ class Names:
 
     def is_free(self, name: str) -> bool:
         """True when no scope in the file binds `name` (safe to add an import of it)."""
-        return not any(name in scope.bindings for scope in self.index.scope_of.values())
+        if self._bound is None:
+            self._bound = {bound for scope in self.index.scope_of.values() for bound in scope.bindings}
+        return name not in self._bound
 
     # -- which Keras does the file target? --------------------------------------------------
     def import_paths(self) -> list:

@@ -11,7 +11,6 @@ does not cover (the rule then reports without a fix). Nothing here imports Tenso
 from __future__ import annotations
 
 import ast
-import weakref
 from typing import Callable, Dict, Optional, Tuple
 
 from keraslint.violations import AddImport
@@ -436,23 +435,13 @@ COMMON_NAMES = frozenset(
 COMMON_MODULES = frozenset({"", "layers", "activations", "initializers", "regularizers", "models"})
 
 
-_REFERENCES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _cached(names, key, compute):
-    per_file = _REFERENCES.setdefault(names, {})
-    if key not in per_file:
-        per_file[key] = compute(names)  # module_expression scans every module binding
-    return per_file[key]
-
-
 def ops_reference(names):
     """(expression naming keras.ops, [AddImport]) through the file's imports, or (None, [])."""
-    return _cached(names, "ops", _ops_reference)
+    return _ops_reference(names)
 
 
 def keras_reference(names):
-    return _cached(names, "keras", _keras_reference)
+    return _keras_reference(names)
 
 
 def _ops_reference(names):

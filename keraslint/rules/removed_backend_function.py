@@ -64,14 +64,17 @@ MESSAGE = "`keras.backend.{name}` does not exist in Keras 3; use {hint}"
 FIX_TITLE = "Replace with the equivalent `keras.ops` call"
 NODE_TYPES = (ast.Attribute, ast.Name)
 TRIGGERS = ("backend",)
+REQUIRES = (("import keras", "from keras"),)  # the Keras 3 package itself (tf.keras.backend is KER301)
 DEFAULT_ENABLED = True
 
 
 def check(node, ctx):
     if ctx.target != "keras3":
         return  # tf_keras and Keras 2 still have every classic backend function
-    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-        return  # a binding, not a use
+    if isinstance(node, ast.Attribute) and node.attr not in T.BACKEND_HINTS:
+        return  # cheap test first: not the name of a removed backend function
+    if isinstance(node, ast.Name) and (not isinstance(node.ctx, ast.Load) or node.id not in _names_from_backend(ctx)):
+        return  # a binding, or a name not imported from a backend module
     parent = ctx.index.parents.get(node)
     if isinstance(parent, ast.Attribute) and parent.value is node:
         return  # part of a longer dotted name: the outer node is checked
@@ -88,6 +91,16 @@ def check(node, ctx):
     if replacement and name in T.BACKEND_NOTES:
         hint += f" {T.BACKEND_NOTES[name]}"
     yield ctx.report(CODE, where, MESSAGE.format(name=name, hint=hint), fix)
+
+
+def _names_from_backend(ctx) -> frozenset:
+    """Local names bound by `from <...>backend import name [as alias]`, once per file."""
+    return ctx.memo("names_from_backend", lambda c: frozenset(
+        alias.asname or alias.name
+        for node in c.index.nodes(ast.ImportFrom)
+        if (node.module or "").endswith("backend")
+        for alias in node.names
+    ))
 
 
 def _fix(call: ast.Call, name: str, ctx):
