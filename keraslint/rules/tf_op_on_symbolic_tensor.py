@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.analysis.context import construction_tensor, deferred_body
+from keraslint.analysis.context import deferred_body
 from keraslint.rules import _ops_tables as T
 from keraslint.violations import SAFE, FixSpec, Replace
 
@@ -105,8 +105,8 @@ def _symbolic_argument(call: ast.Call, ctx):
     for argument in list(call.args) + [k.value for k in call.keywords]:
         candidates = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
         for node in candidates:
-            if construction_tensor(node, ctx.index, ctx.names, ctx.values, ctx.calls):
-                return node  # provably built from keras.Input: not `model(batch)` on eager data
+            if ctx.values.of(node).is_symbolic:
+                return node  # built from keras.Input: not `model(batch)` on eager data
     return None
 
 
