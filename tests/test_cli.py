@@ -428,3 +428,39 @@ def test_exclude_matches_names_at_any_depth_and_paths_from_the_root(project, cap
     _, out, _ = run(["check", "."], capsys)
     reported = sorted({line.split(":")[0] for line in out.splitlines() if "KER101" in line})
     assert reported == ["other/legacy/c.py", "pkg/model.py"]
+
+
+def test_expression_too_deep_for_the_parser_is_one_line(project, capsys):
+    write("deep.py", "import keras\ny = keras.layers.Multiply()([a, b])\nz = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n")
+    write("model.py", BAD)
+    code, out, err = run(["check", "deep.py", "model.py"], capsys)
+    assert len(err.strip().splitlines()) == 1 and err.startswith("deep.py:") and "E999" in err
+    assert "model.py:7:5" in out and code == 3
+
+
+def test_kill_during_fix_leaves_every_file_old_or_new(project):
+    """kill -9 in the middle of `--fix`: each file is exactly the old or the new text."""
+    import signal
+    import time
+
+    from keraslint.engine import fix_source
+
+    old = BAD.encode()
+    new = fix_source(BAD, unsafe=True).text.encode()
+    assert new != old
+    for n in range(300):
+        write(f"model{n:03}.py", old, mode="wb")
+    process = subprocess.Popen([sys.executable, "-m", "keraslint", "check", "--fix", "--unsafe-fixes", "--no-cache", "--jobs", "2", "."],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:  # wait until some, but not all, files are fixed
+        done = sum(open(f"model{n:03}.py", "rb").read() == new for n in range(0, 300, 10))
+        if done:
+            break
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)  # the workers too
+    process.wait()
+    time.sleep(0.2)
+    contents = [open(f"model{n:03}.py", "rb").read() for n in range(300)]
+    assert all(c in (old, new) for c in contents)
+    assert any(c == new for c in contents)
