@@ -292,3 +292,8 @@ def test_saves_model(text, saves):
     from keraslint.engine import saves_model
 
     assert saves_model(text) == saves
+
+
+def test_keras_internal_backend_is_not_the_public_backend():
+    assert canonical("keras.src.backend.convert_to_tensor").path == "keras.src.backend.convert_to_tensor"
+    assert canonical("keras.src.ops.convert_to_tensor").path == "keras.ops.convert_to_tensor"

@@ -72,8 +72,9 @@ def canonical(raw: str) -> QualifiedName:
         flavor = "keras"
     if flavor is None:
         return QualifiedName(".".join(parts), None, raw)
-    # keras.src.*, keras.api._v2.keras.* and keras 2 submodules collapse to the public path
-    if len(parts) > 1 and parts[1] == "src":
+    # keras.src.*, keras.api._v2.keras.* and keras 2 submodules collapse to the public path;
+    # not keras.src.backend: Keras' internal backend package is much larger than keras.backend
+    if len(parts) > 1 and parts[1] == "src" and parts[2:3] != ["backend"]:
         parts = ["keras"] + parts[2:]
     if parts[1:4] == ["api", "_v2", "keras"]:
         parts = ["keras"] + parts[4:]

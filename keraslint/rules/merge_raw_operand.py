@@ -95,6 +95,8 @@ def check(call: ast.Call, ctx):
     raw = [(element, value) for element, value in zip(operands.elts, values) if value.is_raw]
     if not raw:
         return  # every operand is a tensor of the graph (or unknown)
+    if len(raw) == len(values):
+        return  # every operand is data: an eager call (a test, preprocessing), not a model graph
     element, value = raw[0]
     extra = ""
     if value.raw_kind == V.VARIABLE:
