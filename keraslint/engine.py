@@ -306,13 +306,13 @@ def fix_source(text: str, path: str = "<string>", settings: Optional[Settings] =
         try:
             violations = check_source(result.text, path, settings)
         except SourceError as error:  # apply_fixes verifies this too; never write such a result
-            outcome.problems.append(f"fix result does not parse ({error.message}); not applied")
+            outcome.problems.append(f"{path}:{error.line}:{error.col + 1}: E999 fix result does not parse ({error.message}); not applied")
             break
         outcome.fixed.extend(result.applied)
         current = result.text
     else:
         if any(applicable(v, unsafe) for v in violations):
-            outcome.problems.append("fixes did not settle after %d rounds; nothing written" % MAX_FIX_ROUNDS)
+            outcome.problems.append(f"{path}:1:1: E902 fixes did not settle after {MAX_FIX_ROUNDS} rounds; nothing written")
             return FixOutcome(text, remaining=check_source(text, path, settings), problems=outcome.problems)
     outcome.text = current
     outcome.remaining = violations

@@ -67,20 +67,19 @@ def discover(paths, settings: Settings):
 
 def process_path(path: str, settings: Settings, mode: Mode, stdin_data: Optional[bytes] = None, display: Optional[str] = None) -> FileReport:
     display = display or path
-    if display.endswith(".ipynb"):  # Jupyter notebooks: cell by cell (notebooks.py)
-        from keraslint.notebooks import process_notebook
-
-        return process_notebook(path, settings, mode, data=stdin_data, display=display)
     report = FileReport(display)
-    if stdin_data is not None:
-        data = stdin_data
-    else:
+    data = stdin_data
+    if data is None:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as error:
             report.errors.append(f"{display}:1:1: E902 {error.strerror or error}")
             return report
+    if display.endswith(".ipynb"):  # Jupyter notebooks: cell by cell (notebooks.py)
+        from keraslint.notebooks import process_notebook
+
+        return process_notebook(path, settings, mode, data=data, display=display)
     try:
         decoded = decode_source(data)
         if not mode.fix and not mode.diff:

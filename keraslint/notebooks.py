@@ -373,17 +373,11 @@ def _diff(old: str, new: str, label: str) -> str:
 
 
 # -- the entry point ------------------------------------------------------------------------------
-def process_notebook(path: str, settings: Settings, mode: Mode, data: Optional[bytes] = None, display: Optional[str] = None) -> FileReport:
-    """Check (and fix) one notebook; like files.process_path, every failure is one line."""
+def process_notebook(path: str, settings: Settings, mode: Mode, data: bytes, display: Optional[str] = None) -> FileReport:
+    """Check (and fix) one notebook whose bytes files.process_path has read; like it, every
+    failure is one line."""
     display = display or path
     report = FileReport(display)
-    if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            report.errors.append(f"{display}:1:1: E902 {error.strerror or error}")
-            return report
     try:
         notebook, text, bom = read(data)
     except NotebookError as error:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from keraslint.analysis import values as V
-from keraslint.analysis.scopes import COMPREHENSION_NODES, FUNCTION_NODES
+from keraslint.analysis.scopes import COMPREHENSION_NODES, FUNCTION_NODES, all_args
 
 _MODEL_BOUNDARIES = {"keras.Model", "keras.Sequential"}
 _APPENDERS = {"append", "extend", "insert"}
@@ -190,7 +190,7 @@ class Calls:
 
     def _profile(self, helper: ast.AST) -> Profile:
         profile = Profile()
-        parameters = {a.arg for a in _all_args(helper.args)}
+        parameters = {a.arg for a in all_args(helper.args)}
         for node in self._own_calls().get(helper, ()):
             path = self.names.path(node.func)
             if isinstance(node.func, ast.Name) and node.func.id in parameters:
@@ -505,13 +505,3 @@ def _position(node) -> tuple:
 
 def _appends(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr in _APPENDERS
-
-
-def _all_args(args: ast.arguments):
-    yield from args.posonlyargs
-    yield from args.args
-    if args.vararg:
-        yield args.vararg
-    yield from args.kwonlyargs
-    if args.kwarg:
-        yield args.kwarg

@@ -119,7 +119,7 @@ class TreeIndex:
         inner = Scope(node, scope)
         self.scope_of[node] = inner
         if isinstance(node, FUNCTION_NODES):
-            for arg in _all_args(node.args):
+            for arg in all_args(node.args):
                 inner.add(Binding(arg.arg, "param", arg, _position(arg) if hasattr(arg, "lineno") else _position(node)))
         return inner
 
@@ -242,7 +242,7 @@ class TreeIndex:
         return None
 
 
-def _all_args(args: ast.arguments):
+def all_args(args: ast.arguments):
     yield from args.posonlyargs
     yield from args.args
     if args.vararg:

@@ -89,15 +89,16 @@ def _binary(op: str):
     return ("x", "y", "name"), lambda a: f"{a.ops}.{op}({a['x']}, {a['y']})"
 
 
-def _reduce(op: str):
+def _reduce(op: str, tensor: str = "input_tensor", extra: tuple = ("name",)):
+    """`ops.<op>(tensor, axis=…, keepdims=…)` from tf.reduce_* (`input_tensor`) or K.* (`x`)."""
     def build(a):
-        text = f"{a.ops}.{op}({a['input_tensor']}"
+        text = f"{a.ops}.{op}({a[tensor]}"
         if a.has("axis"):
             text += f", axis={a['axis']}"
         if a.has("keepdims"):
             text += f", keepdims={a['keepdims']}"
         return text + ")"
-    return ("input_tensor", "axis", "keepdims", "name"), build
+    return (tensor, "axis", "keepdims", *extra), build
 
 
 def _cumsum(a):
@@ -285,17 +286,6 @@ def _k_concatenate(a):
     return f"{a.ops}.concatenate({a['tensors']}, axis={a.get('axis', '-1')})"  # K's default is the last axis
 
 
-def _k_reduce(op: str):
-    def build(a):
-        text = f"{a.ops}.{op}({a['x']}"
-        if a.has("axis"):
-            text += f", axis={a['axis']}"
-        if a.has("keepdims"):
-            text += f", keepdims={a['keepdims']}"
-        return text + ")"
-    return ("x", "axis", "keepdims"), build
-
-
 def _k_constant(a):
     if a.has("shape") or a.has("name"):
         return None
@@ -327,7 +317,7 @@ BACKEND_OPS = {
     "int_shape": (("x",), lambda a: f"{a.ops}.shape({a['x']})"),
     "constant": (("value", "dtype", "shape", "name"), _k_constant),
     "variable": (("value", "dtype", "name", "constraint"), _k_variable),
-    "sum": _k_reduce("sum"), "mean": _k_reduce("mean"), "std": _k_reduce("std"),
+    "sum": _reduce("sum", "x", ()), "mean": _reduce("mean", "x", ()), "std": _reduce("std", "x", ()),
     "stack": (("x", "axis"), lambda a: f"{a.ops}.stack({a['x']}, axis={a.get('axis', '0')})"),
     "softmax": (("x", "axis"), lambda a: f"{a.ops}.softmax({a['x']}, axis={a.get('axis', '-1')})"),
     "clip": (("x", "min_value", "max_value"),
