@@ -65,6 +65,8 @@ DEFAULT_ENABLED = True
 
 _MODEL_OBJECTS = ("keras.layers.", "keras.ops.", "keras.models.", "keras.applications.")
 _MODEL_NAMES = {"keras.Input", "keras.Model", "keras.Sequential", "keras.Layer"}
+# whole saved models: loading one is not assembling a model from parts of both packages
+_WHOLE_MODELS = {"keras.models.load_model", "keras.models.save_model", "keras.models.model_from_json"}
 _FROM_MODULE = re.compile(r"from\s+([A-Za-z_][\w.]*)")
 
 
@@ -78,7 +80,10 @@ def check(module: ast.Module, ctx):
         if qualified is not None:
             side = "keras3" if qualified.flavor == "keras" or (qualified.flavor == "tf.keras" and not legacy_flag) else "legacy"
             uses.append((node, qualified, side))
-    model_uses = [u for u in uses if u[1].path in _MODEL_NAMES or u[1].path.startswith(_MODEL_OBJECTS)]
+    model_uses = [
+        u for u in uses
+        if (u[1].path in _MODEL_NAMES or u[1].path.startswith(_MODEL_OBJECTS)) and u[1].path not in _WHOLE_MODELS
+    ]
     sides = [side for _, _, side in model_uses]
     if len(set(sides)) < 2:
         return  # one implementation only
@@ -94,9 +99,12 @@ def check(module: ast.Module, ctx):
     for members in groups.values():
         if len({side for _, _, side in members}) < 2:
             continue  # this function builds with one implementation only
+        main_nodes = [node for node, _, side in members if side == main]
         for node, qualified, side in members:
             if side == main:
                 continue
+            if all(_exclusive(node, other, ctx) for other in main_nodes):
+                continue  # only in another branch of an if/try than the main package: never meet
             minority = "Keras 3 `keras`" if side == "keras3" else _legacy_words([(node, qualified, side)])
             message = MESSAGE.format(name=_short(ctx.segment(node)), minority=minority, main=main_words)
             yield ctx.report(CODE, node, message, _fix(node, side, uses, ctx))
@@ -110,6 +118,33 @@ def _outermost_keras_name(node, ctx):
         return None  # part of a longer dotted name
     qualified = ctx.names.resolve(node)
     return qualified if qualified is not None and qualified.flavor is not None else None
+
+
+def _exclusive(a, b, ctx) -> bool:
+    """`a` and `b` sit in different branches of one `if` (body / else) or `try` (body /
+    handler): one run of the code never executes both."""
+    chain_b = {id(n): n for n in ctx.index.ancestors(b)}
+    child = a
+    for parent in ctx.index.ancestors(a):
+        if id(parent) in chain_b and isinstance(parent, (ast.If, ast.Try)):
+            return _branch(parent, child) != _branch(parent, _child_towards(parent, b, ctx))
+        child = parent
+    return False
+
+
+def _child_towards(ancestor, node, ctx):
+    for parent in ctx.index.ancestors(node):
+        if parent is ancestor:
+            return node
+        node = parent
+    return node
+
+
+def _branch(statement, child) -> str:
+    for name in ("body", "orelse", "handlers", "finalbody"):
+        if child in getattr(statement, name, ()):
+            return name
+    return "test"
 
 
 def _building_scope(node, ctx):
