@@ -297,3 +297,24 @@ def test_saves_model(text, saves):
 def test_keras_internal_backend_is_not_the_public_backend():
     assert canonical("keras.src.backend.convert_to_tensor").path == "keras.src.backend.convert_to_tensor"
     assert canonical("keras.src.ops.convert_to_tensor").path == "keras.ops.convert_to_tensor"
+
+
+def test_exclusive_branches():
+    _, index, _, _ = analyse(
+        """
+        if flag:
+            a = 1
+        else:
+            b = 2
+        try:
+            c = 3
+        except ImportError:
+            d = 4
+        e = 5
+        """
+    )
+    names = {n.id: n for n in index.nodes(ast.Name)}
+    assert index.exclusive(names["a"], names["b"])
+    assert index.exclusive(names["c"], names["d"])
+    assert not index.exclusive(names["a"], names["e"])
+    assert not index.exclusive(names["a"], names["c"])

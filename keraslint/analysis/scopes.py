@@ -233,6 +233,24 @@ class TreeIndex:
                 return parent
         return None
 
+    def exclusive(self, a: ast.AST, b: ast.AST) -> bool:
+        """`a` and `b` sit in different branches of one `if` (body / else) or `try` (body /
+        handlers): a single run of the code never executes both."""
+        ancestors_of_b = set(map(id, self.ancestors(b)))
+        child = a
+        for parent in self.ancestors(a):
+            if id(parent) in ancestors_of_b and isinstance(parent, (ast.If, ast.Try)):
+                return _branch(parent, child) != _branch(parent, self._child_towards(parent, b))
+            child = parent
+        return False
+
+    def _child_towards(self, ancestor: ast.AST, node: ast.AST) -> ast.AST:
+        for parent in self.ancestors(node):
+            if parent is ancestor:
+                return node
+            node = parent
+        return node
+
     def statement_of(self, node: ast.AST) -> Optional[ast.stmt]:
         if isinstance(node, ast.stmt):
             return node
@@ -240,6 +258,13 @@ class TreeIndex:
             if isinstance(parent, ast.stmt):
                 return parent
         return None
+
+
+def _branch(statement: ast.AST, child: ast.AST) -> str:
+    for name in ("body", "orelse", "handlers", "finalbody"):
+        if child in getattr(statement, name, ()):
+            return name
+    return "test"
 
 
 def all_args(args: ast.arguments):

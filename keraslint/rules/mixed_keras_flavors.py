@@ -103,7 +103,7 @@ def check(module: ast.Module, ctx):
         for node, qualified, side in members:
             if side == main:
                 continue
-            if all(_exclusive(node, other, ctx) for other in main_nodes):
+            if all(ctx.index.exclusive(node, other) for other in main_nodes):
                 continue  # only in another branch of an if/try than the main package: never meet
             minority = "Keras 3 `keras`" if side == "keras3" else _legacy_words([(node, qualified, side)])
             message = MESSAGE.format(name=_short(ctx.segment(node)), minority=minority, main=main_words)
@@ -118,33 +118,6 @@ def _outermost_keras_name(node, ctx):
         return None  # part of a longer dotted name
     qualified = ctx.names.resolve(node)
     return qualified if qualified is not None and qualified.flavor is not None else None
-
-
-def _exclusive(a, b, ctx) -> bool:
-    """`a` and `b` sit in different branches of one `if` (body / else) or `try` (body /
-    handler): one run of the code never executes both."""
-    chain_b = {id(n): n for n in ctx.index.ancestors(b)}
-    child = a
-    for parent in ctx.index.ancestors(a):
-        if id(parent) in chain_b and isinstance(parent, (ast.If, ast.Try)):
-            return _branch(parent, child) != _branch(parent, _child_towards(parent, b, ctx))
-        child = parent
-    return False
-
-
-def _child_towards(ancestor, node, ctx):
-    for parent in ctx.index.ancestors(node):
-        if parent is ancestor:
-            return node
-        node = parent
-    return node
-
-
-def _branch(statement, child) -> str:
-    for name in ("body", "orelse", "handlers", "finalbody"):
-        if child in getattr(statement, name, ()):
-            return name
-    return "test"
 
 
 def _building_scope(node, ctx):
