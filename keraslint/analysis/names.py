@@ -47,8 +47,6 @@ _KERAS2_ONLY = re.compile(
     r"^keras\.(engine|legacy|wrappers|layers\.(merge|core|convolutional|recurrent|normalization|pooling|embeddings|advanced_activations|wrappers|noise|local)|utils\.np_utils|utils\.generic_utils)\b"
 )
 
-KERAS_FLAVORS = ("keras", "tf.keras", "tf_keras")
-
 
 @dataclass(frozen=True)
 class QualifiedName:
@@ -131,13 +129,6 @@ class Names:
         return None
 
     # -- imports, for fixes -----------------------------------------------------------------
-    def local_name_for(self, module: str) -> Optional[str]:
-        """A module-level name bound to exactly `module` (e.g. "np" for numpy), if any."""
-        for name, bindings in self.index.module_scope.bindings.items():
-            if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualified == module:
-                return name
-        return None
-
     def module_expression(self, module: str) -> Optional[str]:
         """Source text that names `module` through the file's module-level imports:
         "np" for numpy after `import numpy as np`, "tf.keras" for tensorflow.keras after

@@ -13,7 +13,6 @@ from typing import Iterator, Optional
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-SCOPE_NODES = FUNCTION_NODES + COMPREHENSION_NODES + (ast.ClassDef, ast.Module)
 
 
 @dataclass(eq=False)
@@ -226,12 +225,6 @@ class TreeIndex:
         while parent is not None:
             yield parent
             parent = self.parents.get(parent)
-
-    def enclosing(self, node: ast.AST, types) -> Optional[ast.AST]:
-        for parent in self.ancestors(node):
-            if isinstance(parent, types):
-                return parent
-        return None
 
     def exclusive(self, a: ast.AST, b: ast.AST) -> bool:
         """`a` and `b` sit in different branches of one `if` (body / else) or `try` (body /
