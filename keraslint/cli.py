@@ -14,7 +14,8 @@ from typing import List, Optional
 
 from keraslint import __version__, output
 from keraslint.config import TARGETS, ConfigError, find_config, load_settings, parse_selectors
-from keraslint.files import FileReport, Mode, discover, process_path
+from keraslint.files import FileReport, Mode, discover
+from keraslint.processing import process_path
 from keraslint.rules import ALL_RULES, DEFAULT_CODES, RULES_BY_CODE
 
 EXIT_VIOLATIONS = 1

@@ -292,7 +292,7 @@ def fix_source(text: str, path: str = "<string>", settings: Optional[Settings] =
     outcome = FixOutcome(text, remaining=violations)
     if not any(applicable(v, unsafe) for v in violations):
         return outcome
-    from keraslint import fixing  # libcst is loaded only here
+    from keraslint.fixes import pipeline as fixing  # libcst is loaded only here
 
     current = text
     for _ in range(MAX_FIX_ROUNDS):

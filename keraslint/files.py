@@ -1,5 +1,5 @@
-"""Finding the files to check, and checking/fixing one file: read bytes, decode, run the
-engine, write the fix atomically. Every failure becomes one line; nothing here raises."""
+"""Finding the files to check, the per-file report, and writing a fix atomically. Every
+failure becomes one line; nothing here raises. It never imports `notebooks` (which calls it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from keraslint.config import Settings
-from keraslint.engine import SourceError, check_source, decode_source, fix_source
 from keraslint.violations import Violation
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -65,64 +64,11 @@ def discover(paths, settings: Settings):
     return files, errors
 
 
-def process_path(path: str, settings: Settings, mode: Mode, stdin_data: Optional[bytes] = None, display: Optional[str] = None) -> FileReport:
-    display = display or path
-    report = FileReport(display)
-    data = stdin_data
-    if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            report.errors.append(f"{display}:1:1: E902 {error.strerror or error}")
-            return report
-    if display.endswith(".ipynb"):  # Jupyter notebooks: cell by cell (notebooks.py)
-        from keraslint.notebooks import process_notebook
-
-        return process_notebook(path, settings, mode, data=data, display=display)
-    try:
-        decoded = decode_source(data)
-        if not mode.fix and not mode.diff:
-            report.violations = check_source(decoded.text, display, settings)
-            if mode.edits:
-                attach_edits(decoded.text, report.violations, mode.unsafe)
-            return report
-        outcome = fix_source(decoded.text, display, settings, unsafe=mode.unsafe)
-    except SourceError as error:
-        report.errors.append(error.render(display))
-        return report
-    except RecursionError:
-        report.errors.append(f"{display}:1:1: E999 SyntaxError: code too deeply nested to analyse")
-        return report
-    report.errors.extend(outcome.problems)
-    report.violations = outcome.remaining
-    if outcome.text != decoded.text:
-        new_data = outcome.text.encode(decoded.encoding)
-        if mode.diff:
-            from keraslint.fixing import unified_diff
-
-            report.diff = unified_diff(decoded.text, outcome.text, display)
-            report.violations = check_source(decoded.text, display, settings)
-        elif stdin_data is not None:
-            report.diff = outcome.text  # the CLI prints the fixed source for stdin
-            report.fixed = len(outcome.fixed)
-        else:
-            problem = write_atomically(path, data, new_data)
-            if problem:
-                report.errors.append(f"{display}:1:1: E902 {problem}")
-                report.violations = check_source(decoded.text, display, settings)
-            else:
-                report.fixed = len(outcome.fixed)
-    if mode.edits:
-        attach_edits(outcome.text if not mode.diff else decoded.text, report.violations, mode.unsafe)
-    return report
-
-
 def attach_edits(text: str, violations: List[Violation], unsafe: bool) -> None:
     fixable = [v for v in violations if v.fix is not None]
     if not fixable:
         return
-    from keraslint.fixing import edits_for
+    from keraslint.fixes.pipeline import edits_for
 
     for violation in fixable:
         violation.edits = edits_for(text, violation)

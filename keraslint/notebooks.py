@@ -366,7 +366,7 @@ def _new_code_cell(notebook: dict, text: str) -> dict:
 
 
 def _diff(old: str, new: str, label: str) -> str:
-    from keraslint.fixing import unified_diff
+    from keraslint.fixes.pipeline import unified_diff
 
     # end both with a newline so the last line of a cell diffs as a line
     return unified_diff(old.rstrip("\r\n") + "\n" if old else "", new.rstrip("\r\n") + "\n", label)
@@ -374,7 +374,7 @@ def _diff(old: str, new: str, label: str) -> str:
 
 # -- the entry point ------------------------------------------------------------------------------
 def process_notebook(path: str, settings: Settings, mode: Mode, data: bytes, display: Optional[str] = None) -> FileReport:
-    """Check (and fix) one notebook whose bytes files.process_path has read; like it, every
+    """Check (and fix) one notebook whose bytes processing.process_path has read; like it, every
     failure is one line."""
     display = display or path
     report = FileReport(display)

@@ -1,7 +1,7 @@
 """What a rule reports and how its fix is described.
 
 Everything here is plain, picklable data: violations travel between worker processes and a
-fix is a list of edits the libcst side (fixing.py) applies. Positions are 1-based lines and
+fix is a list of edits the libcst side (fixes/pipeline.py) applies. Positions are 1-based lines and
 0-based *character* columns (ast's byte offsets are converted once, in the engine).
 """
 

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 import model_harness as harness
-from keraslint.snippets import constant_operand
+from keraslint.fixes.merge import constant_operand
 
 pytestmark = pytest.mark.keras
 

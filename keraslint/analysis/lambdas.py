@@ -70,7 +70,7 @@ class Lambdas:
     def __init__(self, ctx):
         self.ctx = ctx
         self._cache: dict = {}
-        self.claimed: dict = {}  # generated class name -> its source (keraslint.lambda_fixes)
+        self.claimed: dict = {}  # generated class name -> its source (keraslint.fixes.lambdas)
 
     def of(self, call: ast.Call) -> Optional[LambdaUse]:
         key = id(call)

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import ast
 
-from keraslint import lambda_fixes
+from keraslint.fixes import lambdas as lambda_fixes
 from keraslint.analysis import lambdas as L
 from keraslint.violations import SAFE, FixSpec
 

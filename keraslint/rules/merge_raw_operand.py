@@ -62,7 +62,7 @@ from __future__ import annotations
 import ast
 
 from keraslint.analysis import values as V
-from keraslint.merge_fixes import build_fix, short
+from keraslint.fixes.merge import build_fix, short
 
 CODE = "KER101"
 NAME = "merge-raw-operand"

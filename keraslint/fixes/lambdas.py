@@ -8,21 +8,142 @@ them in order and says whether the result is safe. What they produce:
 - `Multiply()`, `Add()`, `Subtract()` for `t[0] * t[1]` (and `+`, `-`, `ops.multiply`, ...)
   when the Lambda is applied to a literal pair;
 - `Activation("relu")` for `ops.relu(t)` and its `tf`/`activations` spellings (Keras 3);
-- otherwise a registered layer class whose `call` returns the body (keraslint.lambda_snippets),
-  with every captured value passed to its constructor and kept in its config.
+- otherwise a registered layer class whose `call` returns the body, with every captured value
+  passed to its constructor and kept in its config.
 Nothing is produced when the body reads a name whose value the fix cannot carry over.
+
+The layer class is inserted once into the user's module:
+
+    @keras.utils.register_keras_serializable(package="keraslint", name="DivideByStd_1b2c3d4e")
+    class DivideByStd(keras.layers.Layer):
+        def __init__(self, std, **kwargs):
+            super().__init__(**kwargs)
+            self.std = np.asarray(std)
+            if self.std.dtype.kind == "f":
+                self.std = self.std.astype("float32")
+
+        def call(self, t):
+            return t / self.std
+
+        def get_config(self):
+            return {**super().get_config(), "std": self.std.tolist()}
+
+The body is the Lambda's own expression; only the captured values change, from closure cells
+to constructor arguments kept in the layer's config (JSON-native: numbers stay numbers,
+arrays become lists). The class runs in the module that defines it, so the module-level names
+the body uses (`ops`, `tf`, `K`, a helper function) resolve as they did in the Lambda.
+The registered name carries a hash of the class text: Keras silently lets a later
+registration of the same name replace an earlier one, and two modules may well both get a
+`DivideByStd` with different bodies. The class source is only a string here: this module must
+not import TensorFlow, Keras or numpy.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+import zlib
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from keraslint import lambda_snippets as S
 from keraslint.analysis import lambdas as L
 from keraslint.analysis import values as V
 from keraslint.violations import AddHelper, AddImport, Replace
+
+NUMBER, ARRAY, INTEGER = "number", "array", "integer"  # how a captured value is stored
+
+_OPERATOR_WORDS = {
+    ast.Mult: "Multiply", ast.Div: "Divide", ast.Add: "Add", ast.Sub: "Subtract", ast.Pow: "Power",
+    ast.MatMult: "MatMul", ast.FloorDiv: "FloorDivide", ast.Mod: "Modulo",
+}
+# attributes every Keras layer has: a captured value must not overwrite one of them
+RESERVED = frozenset({
+    "self", "kwargs", "name", "dtype", "trainable", "weights", "built", "input", "output", "losses",
+    "metrics", "call", "build", "get_config", "from_config", "variables", "dtype_policy", "supports_masking",
+    "input_spec", "compute_dtype", "variable_dtype", "add_weight", "count_params", "path", "super",
+    "training", "mask",
+})
+
+
+def _store(name: str, how: str, np: str) -> List[str]:
+    if how == NUMBER:
+        return [f"self.{name} = {name}"]
+    if how == INTEGER:
+        return [f"self.{name} = int({name})"]
+    return [
+        f"self.{name} = {np}.asarray({name})",
+        f"if self.{name}.dtype.kind == \"f\":",
+        f"    self.{name} = self.{name}.astype(\"float32\")",
+    ]
+
+
+def _config(name: str, how: str) -> str:
+    return f'"{name}": self.{name}' + (".tolist()" if how == ARRAY else "")
+
+
+def layer_class_source(class_name: str, param: str, body: str, captured: Dict[str, str], keras: str,
+                np: Optional[str], summary: str) -> str:
+    """Source of a registered layer class computing `body` (an expression of `param` and of
+    `self.<name>` for every captured name). `captured` maps names to NUMBER, INTEGER or ARRAY;
+    ARRAY needs `np`, the module's name for numpy. The text ends with a newline."""
+    lines = [f"class {class_name}({keras}.layers.Layer):"]
+    doc = f"Computes `{summary}` (was a Lambda); inserted by keraslint."
+    if '"""' in doc or "\\" in doc or "\n" in doc or len(doc) > 90:
+        doc = "Was a Lambda; inserted by keraslint."
+    lines.append(f'    """{doc}"""')
+    if captured:
+        arguments = ", ".join(captured)
+        lines += ["", f"    def __init__(self, {arguments}, **kwargs):", "        super().__init__(**kwargs)"]
+        for name, how in captured.items():
+            lines += ["        " + line for line in _store(name, how, np)]
+    lines += ["", f"    def call(self, {param}):", f"        return {body}"]
+    if captured:
+        entries = ", ".join(_config(name, how) for name, how in captured.items())
+        lines += ["", "    def get_config(self):", f"        return {{**super().get_config(), {entries}}}"]
+    text = "\n".join(lines) + "\n"
+    registered = f"{class_name}_{zlib.crc32(text.encode('utf-8')):08x}"
+    return f'@{keras}.utils.register_keras_serializable(package="keraslint", name="{registered}")\n' + text
+
+
+def class_name_for(body: ast.expr, captured: List[str]) -> str:
+    """A name saying what the layer does: `DivideByStd`, `SumLayer`, `SliceByI`."""
+    if isinstance(body, ast.Call):
+        func = body.func
+        word = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "Compute")
+        word = _camel(word)
+    elif isinstance(body, ast.BinOp):
+        word = _OPERATOR_WORDS.get(type(body.op), "Compute")
+    elif isinstance(body, ast.Subscript):
+        word = "Slice"
+    elif isinstance(body, ast.UnaryOp) and isinstance(body.op, ast.USub):
+        word = "Negate"
+    else:
+        word = "Compute"
+    if not captured:
+        return word + "Layer"
+    return word + "By" + "".join(_camel(name) for name in captured)
+
+
+def _camel(name: str) -> str:
+    parts = [p for p in name.replace(".", "_").split("_") if p]
+    return "".join(p[:1].upper() + (p[1:].lower() if p.isupper() else p[1:]) for p in parts) or "Value"
+
+
+def replace_names(body: ast.expr, uses) -> str:
+    """`body` as source, with the given Name nodes (uses of captured names) replaced by
+    `self.<name>`. Rendered with ast.unparse: the body's own line breaks are not kept."""
+    clone = copy.deepcopy(body)
+    chosen = {id(node) for node in uses}
+    # deepcopy keeps the structure, so the walks visit matching nodes in the same order
+    swap = {id(new) for old, new in zip(ast.walk(body), ast.walk(clone)) if id(old) in chosen}
+
+    class _Swap(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if id(node) in swap:
+                return ast.copy_location(ast.Attribute(ast.Name("self", ast.Load()), node.id, ast.Load()), node)
+            return node
+
+    return ast.unparse(_Swap().visit(clone))
 
 _KEPT_KEYWORDS = {"name"}
 _DROPPED_KEYWORDS = {"output_shape"}  # our layers infer the shape themselves
@@ -256,7 +377,7 @@ def layer_class(use, ctx, body=None, free=None) -> Optional[Rewrite]:
     if body is None or not use.simple_params or ctx.target == "keras2":
         return None
     param = use.params[0]
-    if param in S.RESERVED or any(isinstance(n, _NESTED) for n in ast.walk(body)):
+    if param in RESERVED or any(isinstance(n, _NESTED) for n in ast.walk(body)):
         return None
     keywords = _keywords(use, ctx)
     if keywords is None:
@@ -266,18 +387,18 @@ def layer_class(use, ctx, body=None, free=None) -> Optional[Rewrite]:
         if item.kind == L.MODULE_OBJECT:
             continue  # the class lives in the same module: the name resolves as before
         how = _storage(item, use, ctx)
-        if how is None or name in S.RESERVED or name == param:
+        if how is None or name in RESERVED or name == param:
             return None
         captured[name] = how
         uses.extend(item.uses)
-    names = _module_names(ctx, use.call, S.ARRAY in captured.values())
+    names = _module_names(ctx, use.call, ARRAY in captured.values())
     if names is None:
         return None
     keras, np_name, imports = names
-    text = S.replace_names(body, uses)
+    text = replace_names(body, uses)
     summary = ast.unparse(body)
-    base = S.class_name_for(body, list(captured))
-    class_name, source = _claim(ctx, base, lambda n: S.layer_class(n, param, text, captured, keras, np_name, summary))
+    base = class_name_for(body, list(captured))
+    class_name, source = _claim(ctx, base, lambda n: layer_class_source(n, param, text, captured, keras, np_name, summary))
     if class_name is None:
         return None
     arguments = _join(", ".join(f"{n}={n}" for n in captured), keywords)
@@ -298,14 +419,14 @@ def _storage(item, use, ctx) -> Optional[str]:
             return None
     if item.kind == L.LOOP:
         if L.only_index(item.uses, ctx.index):
-            return S.INTEGER
-        return S.NUMBER if item.value.raw_kind == V.NUMBER else S.ARRAY
+            return INTEGER
+        return NUMBER if item.value.raw_kind == V.NUMBER else ARRAY
     if not item.single_binding:
         return None  # rebound: the Lambda would read the last value, the snapshot the current
     kind = item.value.raw_kind
     if kind == V.NUMBER:
-        return S.NUMBER
-    return S.ARRAY if kind in _RAW_OK else None
+        return NUMBER
+    return ARRAY if kind in _RAW_OK else None
 
 
 def _module_names(ctx, call, needs_numpy):

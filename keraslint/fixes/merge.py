@@ -1,17 +1,107 @@
 """KER101's fixes: a raw Merge-layer operand becomes part of the model.
 
 Element-wise merges of one tensor and one constant become `Rescaling(scale=…, offset=…)`; other
-merges keep the Merge layer and get `ConstantOperand(c)(x)`, a registered layer inserted into
-the module (keraslint/snippets.py). On tf_keras, values go into layer configs as lists.
+merges keep the Merge layer and get `ConstantOperand(c)(x)`, a registered layer whose source this
+module inserts into the user's module, after its imports, so the fixed file stays self-contained
+(no runtime dependency on keraslint). On tf_keras, values go into layer configs as lists.
+
+The helper class is decorated with `register_keras_serializable` because `load_model` in safe
+mode only rebuilds classes it finds in the registry: a process that imports the fixed module
+(which registers the class) can load the saved model. The package is `keraslint`, so the saved
+name is `keraslint>ConstantOperand` whichever module defines it; every copy of the text is
+identical, so re-registering is harmless. The decorator is taken from `utils`, not `saving`:
+`tf.keras` on TensorFlow 2.16+ with Keras 3 (`keras._tf_keras.keras`) has no `saving`.
+
+The helper source is only a string here: this module must not import TensorFlow, Keras or numpy.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from string import Template
 
-from keraslint import snippets
 from keraslint.analysis import values as V
 from keraslint.violations import SAFE, UNSAFE, AddHelper, AddImport, FixSpec, Replace
+
+CONSTANT_OPERAND = "ConstantOperand"  # the class name the snippet defines
+TARGETS = ("keras3", "tf_keras")
+
+# `$keras`, `$np`, `$tf` are the user's local names for those modules.  The
+# constant is kept without a batch axis and broadcast to the batch of `x` at
+# call time, which is what the user meant by passing it to a Merge layer.
+_HEAD = '''\
+@$keras.utils.register_keras_serializable(package="keraslint")
+class ConstantOperand($keras.layers.Layer):
+    """A per-sample constant, broadcast to the batch of its input.
+
+    Inserted by keraslint: Merge layers read axis 0 of every operand as the
+    batch axis, so a raw array must be given a batch axis by a layer.  The
+    value is one non-trainable float32 weight, so it is saved with the model.
+    """
+
+    def __init__(self, value, **kwargs):
+        super().__init__(**kwargs)
+        self.value = $np.asarray(value, dtype="float32")
+
+    def build(self, input_shape):
+        self.constant = self.add_weight(
+            name="value",
+            shape=self.value.shape,
+            dtype="float32",
+            initializer="zeros",
+            trainable=False,
+        )
+        self.constant.assign(self.value)
+'''
+
+_KERAS3_CALL = '''
+    def call(self, x):
+        batch = $keras.ops.shape(x)[0]
+        return $keras.ops.broadcast_to(self.constant, (batch,) + self.value.shape)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self.value.shape
+'''
+
+_TF_KERAS_CALL = '''
+    def call(self, x):
+        shape = $tf.concat([$tf.shape(x)[:1], $tf.shape(self.constant)], axis=0)
+        return $tf.broadcast_to(self.constant, shape)
+
+    def compute_output_shape(self, input_shape):
+        batch = $tf.TensorShape(input_shape)[:1]
+        return batch.concatenate(self.value.shape)
+'''
+
+# JSON-native config: `.tolist()`, never an ndarray (safe load rejects it).
+_TAIL = '''
+    def get_config(self):
+        return {**super().get_config(), "value": self.value.tolist()}
+'''
+
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
+
+
+def constant_operand(keras: str, np: str, tf: str | None, target: str) -> str:
+    """Source of class ``ConstantOperand`` for the user's module.
+
+    ``keras``, ``np`` and ``tf`` are the names the module has for the Keras
+    module (``"keras"``, ``"tf.keras"``, the tf_keras alias …), numpy and
+    tensorflow.  ``target`` is ``"keras3"`` (the code uses ``keras.ops``;
+    ``tf`` is not used and may be None) or ``"tf_keras"`` (the code uses
+    ``tf``, which is then required).  The text ends with a newline.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; expected one of {TARGETS}")
+    if target == "tf_keras" and tf is None:
+        raise ValueError("target 'tf_keras' needs the module's name for tensorflow")
+    names = {"keras": keras, "np": np, "tf": tf or ""}
+    for role, name in names.items():
+        if (role != "tf" or target == "tf_keras") and not _DOTTED_NAME.match(name):
+            raise ValueError(f"not a module name for {role}: {name!r}")
+    call = _KERAS3_CALL if target == "keras3" else _TF_KERAS_CALL
+    return Template(_HEAD + call + _TAIL).substitute(names)
 
 ELEMENTWISE = {"Add", "Subtract", "Multiply", "Average"}
 
@@ -126,15 +216,15 @@ def _constant_operand_fix(operands, values, raw_positions, others, ctx):
         text = ctx.segment(operands.elts[index])
         if len(value.shape) >= 2 and value.shape[0] == 1:
             text = f"{text}[0]"  # a (1, N) constant: its only row is the per-sample value
-        edits.insert(0, Replace(ctx.span(operands.elts[index]), f"{snippets.CONSTANT_OPERAND}({text})({ctx.segment(reference)})"))
-    return FixSpec(UNSAFE, f"Wrap the constant in `{snippets.CONSTANT_OPERAND}(...)`", tuple(edits))
+        edits.insert(0, Replace(ctx.span(operands.elts[index]), f"{CONSTANT_OPERAND}({text})({ctx.segment(reference)})"))
+    return FixSpec(UNSAFE, f"Wrap the constant in `{CONSTANT_OPERAND}(...)`", tuple(edits))
 
 
 def _helper(ctx):
     """Edits that define ConstantOperand in the module (and import what it needs)."""
-    name_taken = not ctx.names.is_free(snippets.CONSTANT_OPERAND)
+    name_taken = not ctx.names.is_free(CONSTANT_OPERAND)
     already_ours = any(
-        isinstance(node, ast.ClassDef) and node.name == snippets.CONSTANT_OPERAND for node in ctx.tree.body
+        isinstance(node, ast.ClassDef) and node.name == CONSTANT_OPERAND for node in ctx.tree.body
     )
     if name_taken and not already_ours:
         return None
@@ -155,5 +245,5 @@ def _helper(ctx):
     imports += extra
     if keras is None or np_name is None:
         return None
-    source = snippets.constant_operand(keras=keras, np=np_name, tf=tf, target="keras3" if ctx.target == "keras3" else "tf_keras")
-    return (*imports, AddHelper(snippets.CONSTANT_OPERAND, source))
+    source = constant_operand(keras=keras, np=np_name, tf=tf, target="keras3" if ctx.target == "keras3" else "tf_keras")
+    return (*imports, AddHelper(CONSTANT_OPERAND, source))
