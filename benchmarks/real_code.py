@@ -158,12 +158,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"warning: duplicate label {key}", file=sys.stderr)
         by_key[key] = row
 
-    reports, errors, missing = [], [], []
+    reports, errors, missing, absent = [], [], [], 0
     for row in repos:
         folder, problem = extract(row["repo"], row["commit"], args.mirror, args.force)
         if folder is None:
             missing.append((row["repo"], problem))
             continue
+        if os.path.exists(os.path.join(folder, ".absent")):  # blobs the snapshot lacks (4 MiB and more)
+            with open(os.path.join(folder, ".absent"), encoding="utf-8") as handle:
+                absent += sum(1 for line in handle if line.strip())
         found, failed = check_repo(folder)
         reports += [(row["repo"], *r) for r in found]
         errors += [f"{row['repo']}: {e}" for e in failed]
@@ -191,7 +194,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"repositories: {len(repos) - len(missing)} checked, {len(missing)} missing")
     for repo, problem in missing:
         print(f"  missing {repo}: {problem}")
-    print(f"reports: {len(reports)}; file errors: {len(errors)}")
+    print(f"reports: {len(reports)}; file errors: {len(errors)}; files absent from the snapshots: {absent}")
     print()
     header = f"{'code':<8}{'true':>6}{'found':>7}{'recall':>8}{'lookalike':>11}{'reported':>10}{'unlabelled':>12}"
     print(header)
