@@ -77,7 +77,7 @@ GONE_MODULES = {
     "keras.layers.wrappers": "import its layers from `keras.layers`",
     "keras.layers.noise": "import its layers from `keras.layers`",
     "keras.layers.convolutional_recurrent": "import its layers from `keras.layers`",
-    "keras.layers.experimental": "the preprocessing layers are in `keras.layers`",
+    "keras.layers.experimental": "the preprocessing layers are in `keras.layers`; `SyncBatchNormalization` is `BatchNormalization(synchronized=True)`",
     "keras.layers.local": "Keras 3 has no LocallyConnected layers",
     "keras.layers.cudnn_recurrent": _CUDNN_HINT,
     "keras.utils.np_utils": "use `keras.utils`",
