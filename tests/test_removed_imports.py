@@ -137,3 +137,42 @@ def test_silent(source):
 
 def test_target_keras2_is_silent():
     assert _report("from keras.engine.topology import Layer\n", target="keras2") == []
+
+
+UTILS_SCRIPT = (
+    "import numpy as np\n"
+    "from keras.utils import np_utils\n"
+    "import keras.utils.generic_utils as gu\n"
+    "LABELS = np_utils.to_categorical(np.array([2, 0, 1]), 3)\n"
+    "SCALED = np_utils.normalize(np.array([[3.0, 4.0]]))\n"
+    "BAR = gu.Progbar(3)\n"
+)
+UTILS_FIXED = UTILS_SCRIPT.replace("from keras.utils import np_utils", "from keras import utils").replace(
+    "import keras.utils.generic_utils as gu", "import keras.utils as gu").replace("np_utils.", "utils.")
+
+
+def test_utils_module_imported_as_a_name_is_fixed_with_its_uses():
+    assert fix_source(UTILS_SCRIPT, "m.py", KER303).text == UTILS_FIXED
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.utils import np_utils\nx = np_utils.HDF5Matrix\n",  # not in Keras 3's keras.utils
+    "from keras.utils import np_utils\nutils = 3\nx = np_utils.to_categorical([1], 2)\n",  # `utils` taken
+    "from keras.utils import np_utils\nf(np_utils)\n",  # the module itself passed around
+    "import keras.utils.np_utils\nx = keras.utils.np_utils.to_categorical([1], 2)\n",
+])
+def test_utils_module_report_only(source):
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+@pytest.mark.keras
+def test_fixed_utils_script_runs_on_keras3_like_the_old_one_on_tf_keras():
+    import numpy as np
+    from tf_keras.src.utils import np_utils
+
+    with pytest.raises(ImportError):
+        exec(compile(UTILS_SCRIPT, "old.py", "exec"), {})
+    fixed = {}
+    exec(compile(UTILS_FIXED, "fixed.py", "exec"), fixed)
+    np.testing.assert_array_equal(fixed["LABELS"], np_utils.to_categorical(np.array([2, 0, 1]), 3))
+    np.testing.assert_allclose(fixed["SCALED"], np_utils.normalize(np.array([[3.0, 4.0]])), rtol=1e-7)

@@ -38,8 +38,10 @@ from keras.layers import Add  # or Multiply, Concatenate, ...: the layer for mer
 Safe: the fix only changes the module in `from <module> import ...` when Keras 3 has every
 imported name under one new module, and each name is the same class or function (same name
 and meaning) as the one the old path named; tests/test_removed_imports.py checks every row
-against tf_keras 2.21 and Keras 3.15.1. No fix for `import keras.engine.topology`, star
-imports, a module imported as a name (`from keras.utils import np_utils`), names without a
+against tf_keras 2.21 and Keras 3.15.1. A utils module imported as a name becomes
+`keras.utils` (`from keras.utils import np_utils` → `from keras import utils`, and its uses
+`np_utils.to_categorical` → `utils.to_categorical`) when every use reads a name Keras 3's
+`keras.utils` has. No fix for `import keras.engine.topology`, star imports, names without a
 Keras 3 counterpart (`merge(..., mode=...)`, `CuDNNLSTM`, `KerasClassifier`), or names that
 go to different modules.
 
@@ -75,8 +77,10 @@ def check(statement, ctx):
         for alias in statement.names:
             spelled, canonical = _canonical(alias.name)
             gone = _gone_module(canonical)
-            if gone is not None and spelled is not None:
-                yield ctx.report(CODE, alias, MESSAGE.format(old=alias.name, hint=GONE_MODULES[gone]))
+            if gone is None or spelled is None or (spelled and canonical in TF_KERAS_OK):
+                continue
+            fix = _utils_module_fix(alias, canonical, spelled, ctx, alias.asname is not None)
+            yield ctx.report(CODE, alias, MESSAGE.format(old=alias.name, hint=GONE_MODULES[gone]), fix)
         return
     if statement.level or not statement.module:
         return  # a relative import: the project's own module
@@ -95,7 +99,10 @@ def check(statement, ctx):
         hint = GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
-        yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint))
+        fix = None
+        if len(statement.names) == 1 and canonical == "keras.utils":
+            fix = _utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
+        yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint), fix)
 
 
 def _canonical(module: str):
@@ -127,6 +134,39 @@ def _fix(statement: ast.ImportFrom, module: str, prefix: str, span):
     return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(span, new),))
 
 
+def _utils_module_fix(alias, module, prefix, ctx, importable, statement=None):
+    """`from keras.utils import np_utils [as u]` → `from keras import utils [as u]`, and
+    `import keras.utils.np_utils as u` → `import keras.utils as u`: Keras 3's `keras.utils`
+    has every name the file reads from the old module (`np_utils.to_categorical`)."""
+    allowed = {name for name, home in MOVED.get(module, {}).items() if home == "keras.utils"}
+    if not allowed or not importable:
+        return None  # `import keras.utils.np_utils` is used by its full dotted name: not rewritten
+    bound = alias.asname or alias.name
+    uses = [n for n in ctx.index.nodes(ast.Name) if n.id == bound and isinstance(n.ctx, ast.Load)
+            and ctx.names.import_path(bound, ctx.index.scope_at(n)) == prefix + module]
+    for use in uses:
+        parent = ctx.index.parents.get(use)
+        if not (isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in allowed):
+            return None  # a name Keras 3's keras.utils lacks, or the module passed around
+    name = _node(alias.lineno, alias.col_offset, alias.name, ctx)
+    if statement is None:  # import keras.utils.np_utils as u
+        edits = (Replace(ctx.span(name), prefix + "keras.utils"),)
+    else:
+        edits = (Replace(ctx.span(_module_node(statement, ctx)), prefix + "keras"), Replace(ctx.span(name), "utils"))
+        if alias.asname is None:
+            if not ctx.names.is_free("utils"):
+                return None
+            edits += tuple(Replace(ctx.span(use), "utils") for use in uses)
+    return FixSpec(SAFE, f"Use `{prefix}keras.utils`", edits)
+
+
+def _node(line: int, byte_col: int, text: str, ctx) -> ast.AST:
+    node = ast.Name(id=text, ctx=ast.Load())
+    node.lineno = node.end_lineno = line
+    node.col_offset, node.end_col_offset = byte_col, byte_col + len(text.encode("utf-8"))
+    return node
+
+
 def _module_node(statement: ast.ImportFrom, ctx) -> ast.AST:
     """A node spanning the dotted module name after `from` (ast has no node for it)."""
     line = ctx.lines[statement.lineno - 1]
@@ -135,11 +175,7 @@ def _module_node(statement: ast.ImportFrom, ctx) -> ast.AST:
     match = re.compile(r"from\s+(" + dotted + r")").match(line, start)
     if match is None:
         return statement  # split over lines: report the statement
-    node = ast.Name(id=statement.module, ctx=ast.Load())
-    node.lineno = node.end_lineno = statement.lineno
-    node.col_offset = len(line[: match.start(1)].encode("utf-8"))  # ast columns are bytes
-    node.end_col_offset = len(line[: match.end(1)].encode("utf-8"))
-    return node
+    return _node(statement.lineno, len(line[: match.start(1)].encode("utf-8")), match.group(1), ctx)
 
 
 def _guarded(statement, ctx) -> bool:
