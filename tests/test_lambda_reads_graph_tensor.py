@@ -34,21 +34,28 @@ def test_ker201_is_silent_for_a_captured_tensor():
     "w = 2.0\ndef f():\n    s = 3.0\n    return keras.layers.Lambda(lambda b: b * s + ops.max(image))(boxes)\n",
     "y = keras.layers.Lambda(lambda pair: pair[0] * ops.max(image) * ops.max(pair[1]))([boxes, boxes])\n",
     "y = keras.layers.Lambda(functools.partial(ops.multiply, image))(boxes)\n",
+    # passed in as well, but read from the closure: still the placeholder (measured)
+    "y = keras.layers.Lambda(lambda pair: pair[0] * ops.max(image))([boxes, image])\n",
+    "layer = keras.layers.Lambda(lambda b: b * ops.max(image))\n",  # not called here: no fix
 ])
 def test_report_only(body):
     assert codes(body) == [("KER205", None)]
 
 
 @pytest.mark.parametrize("body", [
-    "y = keras.layers.Lambda(lambda pair: pair[0] * ops.max(image))([boxes, image])\n",  # passed in
+    "y = keras.layers.Lambda(lambda pair: pair[0] * ops.max(pair[1]))([boxes, image])\n",  # passed in
     "y = keras.layers.Lambda(lambda b: b / image.shape[1])(boxes)\n",  # a Python int at build time
     "width = image.shape[1]\ny = keras.layers.Lambda(lambda b: b / width)(boxes)\n",
-    "layer = keras.layers.Lambda(lambda b: b * ops.max(image))\n",  # not called here: inputs unknown
     "y = keras.layers.Lambda(functools.partial(ops.multiply, 2.0))(boxes)\n",
     "def f(t):\n    return keras.layers.Lambda(lambda b: b * ops.max(t))(boxes)\n",  # t unknown
 ])
 def test_silent(body):
     assert [c for c, _ in codes(body) if c == "KER205"] == []
+
+
+def test_tensor_also_applied_is_fixed_with_itself_twice():
+    body = "y = keras.layers.Lambda(lambda t: t / ops.max(image))(image)\n"
+    assert codes(body) == [("KER205", "unsafe")]
 
 
 def test_loop_variable_stays_ker202():

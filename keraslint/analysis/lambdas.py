@@ -99,15 +99,13 @@ class Lambdas:
         return None
 
     def hidden_inputs(self, use: LambdaUse) -> List[str]:
-        """Captured symbolic tensors of the graph that the layer is not called on (empty
-        when it is unknown what the layer is called on)."""
-        if use.applied_to is None:
-            return []
-        elements = use.applied_to.elts if isinstance(use.applied_to, (ast.List, ast.Tuple)) else [use.applied_to]
-        passed = {e.id for e in elements if isinstance(e, ast.Name)}
+        """Symbolic tensors of the graph the function reads from its closure. Such a read
+        never sees the data, even when the same tensor is also passed to the layer (measured:
+        `Lambda(lambda p: p[0] * ops.max(image))([boxes, image])` fails like any other);
+        only `t.shape`, a Python tuple fixed at build time, is not a read."""
         parents = self.ctx.index.parents
-        return [name for name in use.names_of(GRAPH_TENSOR) if name not in passed
-                and not all(_is_shape_attribute(u, parents) for u in use.free[name].uses)]
+        return [name for name in use.names_of(GRAPH_TENSOR)
+                if not all(_is_shape_attribute(u, parents) for u in use.free[name].uses)]
 
     def returned_function(self, use: LambdaUse):
         """The def or lambda that `lambda t: product` returns uncalled, else None."""

@@ -1,12 +1,15 @@
-"""KER205: a Lambda whose function reads a symbolic tensor the layer is not called on.
+"""KER205: a Lambda whose function reads a symbolic tensor that is not its input.
 
 ## What it does
 Finds a `Lambda` layer whose function (an inline `lambda`, a local `def`, or a
 `functools.partial` of a function) reads a tensor of the model being built (an `Input`, a
-layer output, a `keras.ops` result) that is not among the tensors the layer is called on:
-`Lambda(lambda b: b / ops.shape(image)[1])(boxes)`. Any read counts, a value read
-(`ops.mean(context)`) as much as a shape read (`ops.shape(t)`, `K.shape(t)`, `tf.shape(t)`).
-Reading `t.shape` of a tensor outside the function, as a plain Python number, is fine.
+layer output, a `keras.ops` result) from the enclosing scope instead of receiving it as the
+layer's input: `Lambda(lambda b: b / ops.shape(image)[1])(boxes)`. Any read counts, a value
+read (`ops.mean(context)`) as much as a shape read (`ops.shape(t)`, `K.shape(t)`,
+`tf.shape(t)`). A tensor the function takes from its parameter (`Lambda(f)([boxes, image])`
+where `f` unpacks the pair) is fine, and so is `t.shape`, a Python tuple fixed when the model
+is built. Reading the closure's tensor is reported even when the same tensor is also passed
+in: the function still reads the placeholder, not the data.
 
 ## Why is this bad?
 Keras cannot see the dependency: the tensor is not an input of the layer, so at run time the
@@ -19,6 +22,7 @@ at batch 1, 3 and 4; save; load in a fresh process):
 | dynamic shape, `ops.shape(image)[1]` with a `None` dimension | build raises `NotImplementedError: ... could not automatically infer the shape of the Lambda's output` | build raises `TypeError: Could not build a TypeSpec` |
 | static shape via `ops.shape(image)[1]` (`K.shape` on tf_keras), dimension known | builds, right numbers at 1/3/4, saves; safe load refuses the lambda, unsafe load raises `NotImplementedError` in a fresh process | build raises `TypeError: Could not build a TypeSpec` |
 | static `image.shape[1]` (a Python int at build time) | as the row above | builds, right numbers, but save raises `TypeError: Cannot serialize object KerasTensor` |
+| value read of a tensor also passed in, `Lambda(lambda p: p[0] * ops.max(image))([boxes, image])` | builds; the call raises the `ValueError` above | build raises `TypeError: Could not build a TypeSpec` |
 
 The last row is not reported: it is a near miss by design (the value is a plain int when the
 function runs); computing `n = image.shape[1]` outside the Lambda avoids the save failure.
@@ -76,7 +80,7 @@ from keraslint.violations import UNSAFE, FixSpec
 
 CODE = "KER205"
 NAME = "lambda-reads-graph-tensor"
-MESSAGE = "`Lambda` function reads the model tensor `{names}`, which is not an input of the layer: Keras cannot see the dependency (it fails when called, built or saved); pass it as an input"
+MESSAGE = "`Lambda` function reads the model tensor `{names}` from its closure, not from its input: it sees a placeholder, not the data (it fails when called, built or saved); pass the tensor to the layer and read it from there"
 FIX_TITLE = "Pass the tensor as an input of a registered layer"
 NODE_TYPES = (ast.Call,)
 TRIGGERS = ("Lambda",)
@@ -99,17 +103,12 @@ def check(call: ast.Call, ctx):
 
 
 def _partial_reads(call: ast.Call, ctx):
-    """Tensors bound into `Lambda(functools.partial(f, image=image))(boxes)`."""
+    """Tensors bound into `Lambda(functools.partial(f, image=image))`: the function gets
+    the placeholder as an argument every time it runs."""
     if ctx.names.path(call.func) != L.LAMBDA_PATH or not call.args:
         return []  # not a Lambda, or its function is given by keyword
     partial = call.args[0]
     if not (isinstance(partial, ast.Call) and ctx.names.path(partial.func) == _PARTIAL):
         return []
-    outer = ctx.index.parents.get(call)
-    if not (isinstance(outer, ast.Call) and outer.func is call and len(outer.args) == 1):
-        return []  # what the layer is called on is unknown
-    applied = outer.args[0]
-    elements = applied.elts if isinstance(applied, (ast.List, ast.Tuple)) else [applied]
-    passed = {e.id for e in elements if isinstance(e, ast.Name)}
     bound = list(partial.args[1:]) + [k.value for k in partial.keywords]
-    return [b.id for b in bound if isinstance(b, ast.Name) and b.id not in passed and ctx.values.of(b).kind == V.SYMBOLIC]
+    return [b.id for b in bound if isinstance(b, ast.Name) and ctx.values.of(b).kind == V.SYMBOLIC]
