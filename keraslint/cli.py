@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="rule codes or prefixes to check (ALL, KER, KER1, KER101), comma-separated")
     check.add_argument("--ignore", help="rule codes or prefixes to skip")
     check.add_argument("--extend-select", help="codes or prefixes to add to the selection")
-    check.add_argument("--target", choices=TARGETS, help="Keras the code runs on (default: from the config, else auto)")
+    check.add_argument("--target", choices=TARGETS, help="Keras the code runs on (default: from the config, else auto: from each file's imports; Keras 2-era files count as keras3). keras2: standalone Keras 2 pinned, the Keras 3 rules are off")
     check.add_argument("--format", choices=FORMATS, default="text", dest="output_format")
     check.add_argument("--statistics", action="store_true", help="count violations per rule")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when violations remain")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional, Tuple
 
-TARGETS = ("auto", "keras3", "tf_keras")
+TARGETS = ("auto", "keras3", "tf_keras", "keras2")
 KNOWN_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude", "target", "per-file-ignores"}
 _SELECTOR = re.compile(r"^(ALL|KER\d{0,3})$")
 DEFAULT_EXCLUDE = (

@@ -30,9 +30,9 @@ class KeraslintChecker:
         parser.add_option(
             "--keraslint-target",
             default="auto",
-            choices=["auto", "keras3", "tf_keras"],
+            choices=["auto", "keras3", "tf_keras", "keras2"],
             parse_from_config=True,
-            help="Keras the checked code runs on (keraslint): auto, keras3 or tf_keras",
+            help="Keras the checked code runs on (keraslint): auto, keras3, tf_keras or keras2 (Keras 3 rules off)",
         )
 
     @classmethod

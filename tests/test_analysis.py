@@ -117,8 +117,9 @@ def test_module_reference_refuses_a_taken_alias():
         ("import tensorflow as tf\nfrom tensorflow import keras\n", "keras3"),
         ("import tf_keras as keras\n", "tf_keras"),
         ("import os\nos.environ['TF_USE_LEGACY_KERAS'] = '1'\nfrom tensorflow import keras\n", "tf_keras"),
-        ("from keras.layers.merge import multiply\n", "keras2"),
-        ("from keras.engine.topology import Layer\n", "keras2"),
+        ("from keras.layers.merge import multiply\n", "keras3"),  # Keras 2-era code runs on Keras 3 today
+        ("from keras.engine.topology import Layer\n", "keras3"),
+        ("import tensorflow as tf\nfrom keras.utils import np_utils\nx = tf.keras.layers.Dense(3)\n", "keras3"),
     ],
 )
 def test_target_from_imports(source, target):

@@ -209,6 +209,40 @@ def test_config_errors_name_the_key(project, capsys, table, words):
     assert code == 2 and words in err
 
 
+# A Keras 2-era file: `pip install keras` runs it on Keras 3, where `tf.abs` on a KerasTensor fails.
+KERAS2_ERA = textwrap.dedent(
+    """\
+    import tensorflow as tf
+    from keras.layers import Input
+    from keras.layers.core import Dense
+    x = Input((4,))
+    y = tf.abs(Dense(4)(x))
+    """
+)
+
+
+def test_keras2_era_file_gets_the_keras3_findings_in_auto(project, capsys):
+    write("old.py", KERAS2_ERA)
+    code, out, _ = run(["check", "old.py", "--format", "json"], capsys)
+    codes = sorted(item["code"] for item in json.loads(out))
+    assert code == 1 and codes == ["KER301", "KER303"]
+
+
+def test_target_keras2_turns_the_keras3_rules_off(project, capsys):
+    write("old.py", KERAS2_ERA)
+    assert run(["check", "old.py", "--target", "keras2"], capsys)[0] == 0
+    write("pyproject.toml", '[tool.keraslint]\ntarget = "keras2"\n')
+    assert run(["check", "old.py"], capsys)[0] == 0
+    code, out, _ = run(["check", "old.py", "--target", "auto"], capsys)  # the command line wins
+    assert code == 1 and "KER301" in out
+
+
+def test_help_documents_the_keras2_target(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    assert "keras2" in " ".join(capsys.readouterr().out.split())
+
+
 def test_unparsable_pyproject(project, capsys):
     write("pyproject.toml", "[tool.keraslint\nselect = \n")
     write("model.py", BAD)

@@ -4,9 +4,10 @@ For every call of a Keras `Lambda` layer this module finds its function (an inli
 a local `def`, or a name bound once to either), the expression the function returns, its free
 names and what each is bound to (a loop variable, a captured value, a module-level import,
 def or class, ...), and the loops or comprehensions around the call. It also decides which
-single finding a Lambda is, so that the four rules never report the same Lambda twice:
-KER202 (reads the loop variable) before KER203 (returns a function object) before KER201
-(captures a value) before KER204 (names a module-level object, Keras 3 only).
+single finding a Lambda is, so that the five rules never report the same Lambda twice:
+KER202 (reads the loop variable) before KER203 (returns a function object) before KER205
+(reads a symbolic tensor it is not called on) before KER201 (captures a value) before KER204
+(names a module-level object, Keras 3 only).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from keraslint.analysis.scopes import COMPREHENSION_NODES, FUNCTION_NODES
 LAMBDA_PATH = "keras.layers.Lambda"
 _BUILTINS = frozenset(dir(builtins))
 # captured value kinds
-LOOP, VALUE, SMALL_INT, MODULE_OBJECT, FUNCTION_OBJECT, UNKNOWN = (
-    "loop", "value", "small_int", "module_object", "function_object", "unknown")
+LOOP, VALUE, SMALL_INT, MODULE_OBJECT, FUNCTION_OBJECT, GRAPH_TENSOR, UNKNOWN = (
+    "loop", "value", "small_int", "module_object", "function_object", "graph_tensor", "unknown")
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Free:
 
     name: str
     uses: List[ast.Name]
-    kind: str  # LOOP, VALUE, SMALL_INT, MODULE_OBJECT, FUNCTION_OBJECT or UNKNOWN
+    kind: str  # LOOP, VALUE, SMALL_INT, MODULE_OBJECT, FUNCTION_OBJECT, GRAPH_TENSOR or UNKNOWN
     value: V.Value
     module_level: bool  # bound in the module scope
     single_binding: bool  # bound exactly once where it is bound
@@ -89,11 +90,22 @@ class Lambdas:
             return "KER203"
         if in_keras_class_method(call, self.ctx.index, self.ctx.names):
             return None  # built by a custom layer's own code: saved through that layer's config
+        if self.hidden_inputs(use):
+            return "KER205"
         if "arguments" not in use.keywords and use.names_of(VALUE):
             return "KER201"
         if self.ctx.target == "keras3" and use.names_of(MODULE_OBJECT):
             return "KER204"
         return None
+
+    def hidden_inputs(self, use: LambdaUse) -> List[str]:
+        """Symbolic tensors of the graph the function reads from its closure. Such a read
+        never sees the data, even when the same tensor is also passed to the layer (measured:
+        `Lambda(lambda p: p[0] * ops.max(image))([boxes, image])` fails like any other);
+        only `t.shape`, a Python tuple fixed at build time, is not a read."""
+        parents = self.ctx.index.parents
+        return [name for name in use.names_of(GRAPH_TENSOR)
+                if not all(_is_shape_attribute(u, parents) for u in use.free[name].uses)]
 
     def returned_function(self, use: LambdaUse):
         """The def or lambda that `lambda t: product` returns uncalled, else None."""
@@ -184,6 +196,8 @@ class Lambdas:
             kind = MODULE_OBJECT
         elif value.kind == V.FUNCTION:
             kind = FUNCTION_OBJECT
+        elif value.kind == V.SYMBOLIC:
+            kind = GRAPH_TENSOR  # a KerasTensor of the model being built (KER205)
         elif value.kind == V.RAW and value.raw_kind == V.NUMBER and not module_level and only_index(uses, ctx.index):
             kind = SMALL_INT  # a closure number used as an axis or slice bound: saved with the closure
         elif value.kind == V.RAW or (module_level and all(b.kind == "assign" for b in bindings)):
@@ -200,6 +214,13 @@ class Lambdas:
                 if _literal_numbers(loop.iter):
                     return V.Value(V.RAW, V.NUMBER, ())
         return V.UNKNOWN_VALUE
+
+
+def _is_shape_attribute(use: ast.Name, parents) -> bool:
+    """`t.shape` (or `t.shape[1]`): a Python tuple fixed when the model is built, not a read
+    of the tensor at run time."""
+    parent = parents.get(use)
+    return isinstance(parent, ast.Attribute) and parent.attr == "shape"
 
 
 def _assigned_in(statements) -> set:

@@ -42,10 +42,6 @@ _TOP_LEVEL_ALIASES = {
     "keras.models.load_model": "keras.models.load_model",
     "keras.saving.load_model": "keras.models.load_model",
 }
-# Module paths that exist only in standalone Keras 2 (keras<2.6 era code).
-_KERAS2_ONLY = re.compile(
-    r"^keras\.(engine|legacy|wrappers|layers\.(merge|core|convolutional|recurrent|normalization|pooling|embeddings|advanced_activations|wrappers|noise|local)|utils\.np_utils|utils\.generic_utils)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -192,11 +188,11 @@ def sets_legacy_keras(source: str) -> bool:
 
 
 def detect_target(names: Names, source: str) -> str:
-    """"keras3", "tf_keras" or "keras2" (standalone Keras 2 code), from the file's imports."""
+    """"keras3" or "tf_keras", from the file's imports. Standalone Keras 2-era code
+    (`from keras.engine.topology import Layer`) counts as Keras 3: that is what
+    `pip install keras` runs it on today. Only the setting `target = "keras2"` says otherwise."""
     paths = names.import_paths()
     legacy_flag = sets_legacy_keras(source)
-    if any(_KERAS2_ONLY.match(p) for p in paths if p):
-        return "keras2"
     tf_keras = sum(1 for p in paths if p and (p == "tf_keras" or p.startswith("tf_keras.")))
     keras3 = sum(1 for p in paths if p and (p == "keras" or p.startswith("keras.")))
     # `import tensorflow` alone says nothing about the Keras flavour; `tf.keras` in the code does

@@ -82,10 +82,11 @@ def _config(name: str, how: str) -> str:
 
 
 def layer_class_source(class_name: str, param: str, body: str, captured: Dict[str, str], keras: str,
-                np: Optional[str], summary: str) -> str:
+                np: Optional[str], summary: str, unpack: Tuple[str, ...] = ()) -> str:
     """Source of a registered layer class computing `body` (an expression of `param` and of
     `self.<name>` for every captured name). `captured` maps names to NUMBER, INTEGER or ARRAY;
-    ARRAY needs `np`, the module's name for numpy. The text ends with a newline."""
+    ARRAY needs `np`, the module's name for numpy. With `unpack`, `call` first unpacks its
+    input list into those names (the layer has several inputs). The text ends with a newline."""
     lines = [f"class {class_name}({keras}.layers.Layer):"]
     doc = f"Computes `{summary}` (was a Lambda); inserted by keraslint."
     if '"""' in doc or "\\" in doc or "\n" in doc or len(doc) > 90:
@@ -96,7 +97,10 @@ def layer_class_source(class_name: str, param: str, body: str, captured: Dict[st
         lines += ["", f"    def __init__(self, {arguments}, **kwargs):", "        super().__init__(**kwargs)"]
         for name, how in captured.items():
             lines += ["        " + line for line in _store(name, how, np)]
-    lines += ["", f"    def call(self, {param}):", f"        return {body}"]
+    lines += ["", f"    def call(self, {param}):"]
+    if unpack:
+        lines.append(f"        {', '.join(unpack)} = {param}")
+    lines.append(f"        return {body}")
     if captured:
         entries = ", ".join(_config(name, how) for name, how in captured.items())
         lines += ["", "    def get_config(self):", f"        return {{**super().get_config(), {entries}}}"]
@@ -404,6 +408,39 @@ def layer_class(use, ctx, body=None, free=None) -> Optional[Rewrite]:
     arguments = _join(", ".join(f"{n}={n}" for n in captured), keywords)
     edits = (Replace(ctx.span(use.call), f"{class_name}({arguments})"), *imports, AddHelper(class_name, source))
     return Rewrite(f"Replace with the registered layer `{class_name}`", edits)
+
+
+def hidden_inputs_layer(use, ctx, hidden) -> Optional[Rewrite]:
+    """KER205: `Lambda(f)(x)` whose `f` reads the graph tensors `hidden` becomes a registered
+    layer called on `[x, *hidden]`; its `call(self, inputs)` unpacks them under the names the
+    function used and returns the function's body unchanged."""
+    outer = ctx.index.parents.get(use.call)
+    if use.body is None or not use.simple_params or ctx.target == "keras2":
+        return None
+    if not (isinstance(outer, ast.Call) and outer.func is use.call and not outer.keywords):
+        return None  # not `Lambda(f)(x)`
+    if isinstance(use.applied_to, (ast.List, ast.Tuple, ast.Starred)):
+        return None  # already several inputs: the unpacking would have to nest
+    names = (use.params[0], *hidden)
+    if any(name in RESERVED or name == "inputs" for name in names) or any(isinstance(n, _NESTED) for n in ast.walk(use.body)):
+        return None
+    for name, item in use.free.items():
+        carried = item.kind == L.MODULE_OBJECT or (name in hidden and _visible_at_call(item, use, ctx))
+        if not carried:
+            return None  # also captures something else: the fix cannot carry it
+    keywords = _keywords(use, ctx)
+    module = _module_names(ctx, use.call, False)
+    if keywords is None or module is None:
+        return None
+    keras, _, imports = module
+    text = ast.unparse(use.body)
+    render = lambda name: layer_class_source(name, "inputs", text, {}, keras, None, text, unpack=names)  # noqa: E731
+    class_name, source = _claim(ctx, class_name_for(use.body, list(hidden)), render)
+    if class_name is None:
+        return None
+    inputs = ", ".join([ctx.segment(use.applied_to), *hidden])
+    edits = (Replace(ctx.span(outer), f"{class_name}({keywords})([{inputs}])"), *imports, AddHelper(class_name, source))
+    return Rewrite(f"Pass `{'`, `'.join(hidden)}` as an input of the registered layer `{class_name}`", edits)
 
 
 _NESTED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)

@@ -8,8 +8,10 @@ Violations. Rules never open files, read configuration or print.
 
 from keraslint.rules import merge_raw_operand
 from keraslint.rules import lambda_captures_value, lambda_late_binding, lambda_returns_function, lambda_names_module_object
+from keraslint.rules import lambda_reads_graph_tensor
 from keraslint.rules import tf_op_on_symbolic_tensor
 from keraslint.rules import removed_backend_function
+from keraslint.rules import removed_keras_import
 from keraslint.rules import mixed_keras_flavors
 from keraslint.rules import helper_recreates_layers
 from keraslint.rules import helper_constant_layer_name
@@ -22,8 +24,10 @@ ALL_RULES = [
     lambda_late_binding,
     lambda_returns_function,
     lambda_names_module_object,
+    lambda_reads_graph_tensor,
     tf_op_on_symbolic_tensor,
     removed_backend_function,
+    removed_keras_import,
     mixed_keras_flavors,
     helper_recreates_layers,
     helper_constant_layer_name,

@@ -15,7 +15,8 @@ saves it with the model.
 
 A closure over a Python int that is used only as an axis or a slice bound is left alone
 when the Lambda is not made in a loop: the int is saved with the closure and loads (only
-safe mode's general refusal of lambdas applies). In a loop it is KER202.
+safe mode's general refusal of lambdas applies). In a loop it is KER202. A captured symbolic
+tensor of the model (an `Input`, a layer output) is KER205, not this rule.
 
 ## Example
 ```python

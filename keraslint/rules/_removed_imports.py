@@ -1,0 +1,133 @@
+"""What Keras 3 no longer has, measured against keras 3.15.1 and tf_keras 2.21 (KER303).
+
+`MOVED[old_module]` lists the names a Keras 2 module held that Keras 3 has under another
+module (`new_module` for each name). Every row is checked by tests/test_removed_imports.py:
+the old import fails on Keras 3, the new one works and names a class or function with the
+same name as the object tf_keras has for the old path. `GONE_MODULES` and `GONE_NAMES` have
+no Keras 3 counterpart under the same name: they are reported with a hint, never fixed.
+The `tensorflow.keras.` spellings fail the same way on Keras 3 (except where `TF_KERAS_OK`).
+"""
+
+_LAYERS = "keras.layers"
+
+
+def _row(module: str, names: str) -> dict:
+    return {name: module for name in names.split()}
+
+
+_ENGINE = {**_row(_LAYERS, "Layer InputSpec Input InputLayer"), **_row("keras.models", "Model Sequential")}
+
+MOVED = {
+    "keras.engine": _ENGINE,
+    "keras.engine.topology": _ENGINE,
+    "keras.engine.base_layer": _ENGINE,
+    "keras.engine.input_layer": _ENGINE,
+    "keras.engine.training": _ENGINE,
+    "keras.engine.sequential": _ENGINE,
+    "keras.engine.functional": _ENGINE,
+    "keras.engine.network": _ENGINE,
+    "keras.layers.merge": _row(_LAYERS, "Add Subtract Multiply Average Maximum Minimum Concatenate Dot "
+                                        "add subtract multiply average maximum minimum concatenate dot"),
+    "keras.layers.core": _row(_LAYERS, "Masking Dropout SpatialDropout1D SpatialDropout2D SpatialDropout3D Activation "
+                                       "Reshape Permute Flatten RepeatVector Lambda Dense ActivityRegularization"),
+    "keras.layers.convolutional": _row(_LAYERS, "Conv1D Conv2D Conv3D SeparableConv1D SeparableConv2D DepthwiseConv2D "
+                                                "Conv2DTranspose Conv3DTranspose Convolution1D Convolution2D Convolution3D "
+                                                "Cropping1D Cropping2D Cropping3D UpSampling1D UpSampling2D UpSampling3D "
+                                                "ZeroPadding1D ZeroPadding2D ZeroPadding3D"),
+    "keras.layers.recurrent": _row(_LAYERS, "RNN SimpleRNN GRU LSTM SimpleRNNCell GRUCell LSTMCell StackedRNNCells"),
+    "keras.layers.normalization": _row(_LAYERS, "BatchNormalization LayerNormalization"),
+    "keras.layers.pooling": _row(_LAYERS, " ".join(
+        f"{kind}{d}D" for kind in ("MaxPooling", "AveragePooling", "GlobalMaxPooling", "GlobalAveragePooling",
+                                   "MaxPool", "AvgPool", "GlobalMaxPool", "GlobalAvgPool") for d in (1, 2, 3))),
+    "keras.layers.embeddings": _row(_LAYERS, "Embedding"),
+    "keras.layers.advanced_activations": _row(_LAYERS, "LeakyReLU PReLU ELU Softmax ReLU"),
+    "keras.layers.wrappers": _row(_LAYERS, "Wrapper TimeDistributed Bidirectional"),
+    "keras.layers.noise": _row(_LAYERS, "GaussianNoise GaussianDropout AlphaDropout"),
+    "keras.layers.convolutional_recurrent": _row(_LAYERS, "ConvLSTM2D"),
+    "keras.layers.experimental.preprocessing": _row(_LAYERS, "Rescaling Normalization Resizing CenterCrop RandomFlip "
+                                                             "RandomRotation RandomZoom RandomTranslation RandomContrast "
+                                                             "RandomCrop TextVectorization StringLookup IntegerLookup "
+                                                             "CategoryEncoding Discretization Hashing"),
+    "keras.utils.np_utils": _row("keras.utils", "to_categorical normalize"),
+    "keras.utils.generic_utils": _row("keras.utils", "get_custom_objects custom_object_scope CustomObjectScope "
+                                                     "serialize_keras_object deserialize_keras_object Progbar"),
+    "keras.utils.data_utils": _row("keras.utils", "get_file"),
+    "keras.utils.vis_utils": _row("keras.utils", "plot_model model_to_dot"),
+    "keras.utils.layer_utils": _row("keras.utils", "get_source_inputs"),
+    "keras.objectives": _row("keras.losses", "mean_squared_error mean_absolute_error binary_crossentropy "
+                                             "categorical_crossentropy sparse_categorical_crossentropy kl_divergence "
+                                             "hinge squared_hinge categorical_hinge poisson cosine_similarity"),
+}
+
+_MERGE_HINT = "use the Merge layer for the mode: `Add`, `Multiply`, `Concatenate`, `Average`, `Maximum`, `Dot`, `Subtract`"
+_SKLEARN_HINT = "use `keras.wrappers.SKLearnClassifier`/`SKLearnRegressor` (a different API) or scikeras"
+_CUDNN_HINT = "use `LSTM`/`GRU`: they run on cuDNN when they can"
+
+# modules (and everything under them) that Keras 3 does not have, with a hint
+GONE_MODULES = {
+    "keras.engine": "import its classes from `keras.layers` / `keras.models`",
+    "keras.layers.merge": "import its layers from `keras.layers`",
+    "keras.layers.core": "import its layers from `keras.layers`",
+    "keras.layers.convolutional": "import its layers from `keras.layers`",
+    "keras.layers.recurrent": "import its layers from `keras.layers`",
+    "keras.layers.normalization": "import its layers from `keras.layers`",
+    "keras.layers.pooling": "import its layers from `keras.layers`",
+    "keras.layers.embeddings": "import `Embedding` from `keras.layers`",
+    "keras.layers.advanced_activations": "import its layers from `keras.layers`",
+    "keras.layers.wrappers": "import its layers from `keras.layers`",
+    "keras.layers.noise": "import its layers from `keras.layers`",
+    "keras.layers.convolutional_recurrent": "import its layers from `keras.layers`",
+    "keras.layers.experimental": "the preprocessing layers are in `keras.layers`; `SyncBatchNormalization` is `BatchNormalization(synchronized=True)`",
+    "keras.layers.local": "Keras 3 has no LocallyConnected layers",
+    "keras.layers.cudnn_recurrent": _CUDNN_HINT,
+    "keras.utils.np_utils": "use `keras.utils`",
+    "keras.utils.generic_utils": "use `keras.utils` / `keras.saving`",
+    "keras.utils.data_utils": "use `keras.utils`",
+    "keras.utils.vis_utils": "use `keras.utils.plot_model`",
+    "keras.utils.layer_utils": "use `keras.utils`",
+    "keras.utils.conv_utils": "an internal module; Keras 3 has no public counterpart",
+    "keras.utils.io_utils": "`HDF5Matrix` is gone; read the data with h5py or tf.data",
+    "keras.utils.multi_gpu_utils": "use `tf.distribute.MirroredStrategy`",
+    "keras.utils.visualize_util": "use `keras.utils.plot_model`",
+    "keras.legacy.layers": "Keras 1 compatibility code, removed",
+    "keras.legacy.interfaces": "Keras 1 compatibility code, removed",
+    "keras.wrappers.scikit_learn": _SKLEARN_HINT,
+    "keras.preprocessing.text": "use `keras.layers.TextVectorization`",
+    "keras.backend.tensorflow_backend": "use `keras.backend` or `keras.ops`",
+    "keras.objectives": "use `keras.losses`",
+    "keras.initializations": "use `keras.initializers`",
+}
+
+# names that existing Keras 3 modules no longer hold, with a hint
+GONE_NAMES = {
+    "keras.layers": {
+        "merge": _MERGE_HINT, "Merge": _MERGE_HINT, "CuDNNLSTM": _CUDNN_HINT, "CuDNNGRU": _CUDNN_HINT,
+        "ThresholdedReLU": "use `ReLU(threshold=...)`", "Deconvolution2D": "use `Conv2DTranspose`",
+        "LocallyConnected1D": "Keras 3 has no LocallyConnected layers", "LocallyConnected2D": "Keras 3 has no LocallyConnected layers",
+        "experimental": "the preprocessing layers are in `keras.layers`",
+    },
+    "keras.utils": {
+        "np_utils": "use `keras.utils` itself (`keras.utils.to_categorical`)",
+        "generic_utils": "use `keras.utils` itself", "data_utils": "use `keras.utils` itself",
+        "vis_utils": "use `keras.utils.plot_model`", "multi_gpu_model": "use `tf.distribute.MirroredStrategy`",
+        "HDF5Matrix": "read the data with h5py or tf.data", "OrderedEnqueuer": "use `keras.utils.PyDataset`",
+        "GeneratorEnqueuer": "use `keras.utils.PyDataset`", "print_summary": "use `model.summary()`",
+    },
+    "keras.models": {"model_from_yaml": "YAML model configs are gone: use `model_from_json` or `.keras` files"},
+    "keras.optimizers": {"TFOptimizer": "use a `keras.optimizers` optimizer"},
+    "keras.preprocessing": {"text": "use `keras.layers.TextVectorization`"},
+    "keras.preprocessing.image": {"ImageDataGenerator": "use `keras.utils.image_dataset_from_directory` and preprocessing layers"},
+    "keras.preprocessing.sequence": {
+        "TimeseriesGenerator": "use `keras.utils.timeseries_dataset_from_array`",
+        "skipgrams": "removed", "make_sampling_table": "removed",
+    },
+    "keras.backend": {"tensorflow_backend": "use `keras.backend` or `keras.ops`"},
+    "keras.wrappers": {"scikit_learn": _SKLEARN_HINT},
+}
+
+# `tensorflow.keras.<...>` spellings that still import on Keras 3 (its tf.keras bundles them)
+TF_KERAS_OK = {
+    "keras.preprocessing.text", "keras.preprocessing.image.ImageDataGenerator", "keras.layers.ThresholdedReLU",
+    "keras.preprocessing.sequence.TimeseriesGenerator", "keras.preprocessing.sequence.skipgrams",
+    "keras.preprocessing.sequence.make_sampling_table",
+}

@@ -1,0 +1,178 @@
+"""KER303: every row of the removed-imports table, checked against the real packages.
+
+The `keras`-marked tests import Keras 3.15.1 and tf_keras 2.21: each old path must fail on
+Keras 3 (else the rule would report working code), each new path must import there, and the
+object must carry the same name as the one tf_keras (the Keras 2 code base) has for the old
+path; the two utils functions are also compared on data.
+"""
+
+import importlib
+
+import pytest
+
+from keraslint.config import Settings
+from keraslint.engine import check_source, fix_source
+from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_OK
+
+KER303 = Settings(select=("KER303",))
+MOVED_ROWS = [(old, name, new) for old, names in MOVED.items() for name, new in names.items()]
+# tf_keras keeps Keras 2's modules under tf_keras.src, some renamed
+_TF_KERAS_RENAMED = {
+    "layers.merge": "layers.merging", "layers.advanced_activations": "layers.activation",
+    "layers.recurrent": "layers.rnn", "layers.wrappers": "layers.rnn", "layers.convolutional_recurrent": "layers.rnn",
+    "layers.noise": "layers.regularization", "layers.embeddings": "layers.core", "engine.topology": "engine.base_layer",
+    "layers.experimental.preprocessing": "layers.experimental.preprocessing", "objectives": "losses",
+}
+
+
+def _imports(module, name=None) -> bool:
+    try:
+        imported = importlib.import_module(module)
+    except ImportError:
+        return False
+    return name is None or hasattr(imported, name)
+
+
+def _tf_keras_object(old, name):
+    """What `from <old> import <name>` named in the Keras 2 code base (tf_keras)."""
+    rest = old[len("keras."):]
+    for module in (f"tf_keras.src.{_TF_KERAS_RENAMED.get(rest, rest)}", f"tf_keras.src.{rest}"):
+        if _imports(module, name):
+            return getattr(importlib.import_module(module), name)
+    for public in ("tf_keras", "tf_keras.layers", "tf_keras.models", "tf_keras.utils"):
+        if _imports(public, name):
+            return getattr(importlib.import_module(public), name)
+    return None
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("old, name, new", MOVED_ROWS)
+def test_moved_name_is_the_same_object_in_keras3(old, name, new):
+    import keras  # noqa: F401  (Keras 3 first: the old paths must fail there)
+
+    assert not _imports(old, name), f"{old} still has {name} on Keras 3: nothing to report"
+    if old.replace("keras.", "tensorflow.keras.", 1) not in TF_KERAS_OK:
+        assert not _imports("tensorflow." + old, name)
+    assert _imports(new, name), f"{new}.{name} is missing on Keras 3"
+    before = _tf_keras_object(old, name)
+    assert before is not None, f"tf_keras has no {old}.{name}"
+    assert getattr(importlib.import_module(new), name).__name__ == before.__name__
+
+
+@pytest.mark.keras
+def test_moved_utils_compute_the_same():
+    import numpy as np
+    import keras
+    from tf_keras.src.utils import np_utils
+
+    labels = np.array([2, 0, 1, 2])
+    np.testing.assert_array_equal(keras.utils.to_categorical(labels, 4), np_utils.to_categorical(labels, 4))
+    data = np.array([[3.0, 4.0], [1.0, -1.0]])
+    np.testing.assert_allclose(keras.utils.normalize(data), np_utils.normalize(data), rtol=1e-7)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module", sorted(GONE_MODULES))
+def test_gone_module_fails_on_keras3(module):
+    import keras  # noqa: F401
+
+    assert not _imports(module)
+    if module not in TF_KERAS_OK:
+        assert not _imports("tensorflow." + module)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module, name", [(m, n) for m, names in GONE_NAMES.items() for n in names])
+def test_gone_name_fails_on_keras3(module, name):
+    import keras  # noqa: F401
+
+    assert _imports(module) and not _imports(module, name) and not _imports(f"{module}.{name}")
+    if f"{module}.{name}" not in TF_KERAS_OK:
+        assert not _imports("tensorflow." + module, name)
+
+
+# -- lint behaviour (no TensorFlow) ------------------------------------------------------------
+def _report(source, target="auto"):
+    settings = Settings(select=("KER303",), target=target)
+    return [(v.line, v.col + 1, v.fix.applicability if v.fix else None) for v in check_source(source, "m.py", settings)]
+
+
+def test_module_is_reported_and_fixed():
+    source = "from keras.engine.topology import Layer, InputSpec\n"
+    assert _report(source) == [(1, 6, "safe")]
+    assert fix_source(source, "m.py", KER303).text == "from keras.layers import Layer, InputSpec\n"
+
+
+def test_tf_keras_spelling_keeps_its_prefix():
+    source = "from tensorflow.keras.layers.experimental.preprocessing import Rescaling, Normalization\n"
+    assert fix_source(source, "m.py", KER303).text == "from tensorflow.keras.layers import Rescaling, Normalization\n"
+    assert _report("from tensorflow.keras.preprocessing.text import Tokenizer\n") == []  # still bundled
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.engine import Model, Layer\n",  # two new homes
+    "from keras.layers.core import *\n",
+    "from keras.layers.local import LocallyConnected2D\n",
+    "import keras.engine.topology\n",
+    "from keras.wrappers.scikit_learn import KerasClassifier\n",
+])
+def test_report_only(source):
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+def test_missing_name_is_reported_at_the_name():
+    assert _report("from keras.layers import Dense, merge\n") == [(1, 33, None)]
+
+
+@pytest.mark.parametrize("source", [
+    "try:\n    from keras.engine.topology import Layer\nexcept ImportError:\n    from keras.layers import Layer\n",
+    "from keras.layers import Layer\nfrom keras.utils import to_categorical\n",
+    "from tf_keras.src.engine import base_layer\n",
+    "from .keras.engine import thing\n",
+    "import tf_keras as keras\nfrom keras.engine.topology import Layer\n",  # target tf_keras
+])
+def test_silent(source):
+    assert _report(source) == []
+
+
+def test_target_keras2_is_silent():
+    assert _report("from keras.engine.topology import Layer\n", target="keras2") == []
+
+
+UTILS_SCRIPT = (
+    "import numpy as np\n"
+    "from keras.utils import np_utils\n"
+    "import keras.utils.generic_utils as gu\n"
+    "LABELS = np_utils.to_categorical(np.array([2, 0, 1]), 3)\n"
+    "SCALED = np_utils.normalize(np.array([[3.0, 4.0]]))\n"
+    "BAR = gu.Progbar(3)\n"
+)
+UTILS_FIXED = UTILS_SCRIPT.replace("from keras.utils import np_utils", "from keras import utils").replace(
+    "import keras.utils.generic_utils as gu", "import keras.utils as gu").replace("np_utils.", "utils.")
+
+
+def test_utils_module_imported_as_a_name_is_fixed_with_its_uses():
+    assert fix_source(UTILS_SCRIPT, "m.py", KER303).text == UTILS_FIXED
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.utils import np_utils\nx = np_utils.HDF5Matrix\n",  # not in Keras 3's keras.utils
+    "from keras.utils import np_utils\nutils = 3\nx = np_utils.to_categorical([1], 2)\n",  # `utils` taken
+    "from keras.utils import np_utils\nf(np_utils)\n",  # the module itself passed around
+    "import keras.utils.np_utils\nx = keras.utils.np_utils.to_categorical([1], 2)\n",
+])
+def test_utils_module_report_only(source):
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+@pytest.mark.keras
+def test_fixed_utils_script_runs_on_keras3_like_the_old_one_on_tf_keras():
+    import numpy as np
+    from tf_keras.src.utils import np_utils
+
+    with pytest.raises(ImportError):
+        exec(compile(UTILS_SCRIPT, "old.py", "exec"), {})
+    fixed = {}
+    exec(compile(UTILS_FIXED, "fixed.py", "exec"), fixed)
+    np.testing.assert_array_equal(fixed["LABELS"], np_utils.to_categorical(np.array([2, 0, 1]), 3))
+    np.testing.assert_allclose(fixed["SCALED"], np_utils.normalize(np.array([[3.0, 4.0]])), rtol=1e-7)
