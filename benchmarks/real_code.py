@@ -121,7 +121,8 @@ def extract(repo: str, commit: str, mirror: str, force: bool) -> Tuple[Optional[
 def check_repo(folder: str):
     """Every report and every error of keraslint on one extracted repository."""
     from keraslint.config import Settings
-    from keraslint.files import Mode, process_path
+    from keraslint.files import Mode
+    from keraslint.processing import process_path
 
     settings = Settings(select=("ALL",), target="auto", root=folder)
     reports, errors = [], []

@@ -63,7 +63,13 @@ NAME = "removed-keras-import"
 MESSAGE = "`{old}` does not exist in Keras 3: {hint}"
 FIX_TITLE = "Import from `{new}`"
 NODE_TYPES = (ast.Import, ast.ImportFrom)
-TRIGGERS = ("keras",)
+# A file can only hold a finding if it names one of the removed modules or names: checking for
+# those words (not just "keras") keeps the other Keras files from being parsed for this rule.
+TRIGGERS = tuple(sorted(
+    {module.split(".", 1)[1] for module in GONE_MODULES}
+    | {"preprocessing" if parent.startswith("keras.preprocessing") else name
+       for parent, names in GONE_NAMES.items() for name in names}
+))
 DEFAULT_ENABLED = True
 _CATCHES_IMPORT_ERROR = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
