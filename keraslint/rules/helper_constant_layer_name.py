@@ -63,7 +63,8 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.rules.helper_recreates_layers import header_end, sharing_fix, site_lines
+from keraslint.fixes.sharing import tower_fix, unique_names_fix
+from keraslint.rules.helper_recreates_layers import header_end, site_lines
 
 CODE = "KER103"
 NAME = "helper-constant-layer-name"
@@ -93,10 +94,13 @@ def check(helper: ast.FunctionDef, ctx):
     sites = repeated[0]
     runs = _one_model_runs(sites, ctx)
     fix = None
-    if len(repeated) == 1 and not profile.calls_parameter:
-        for sharing in ctx.calls.sharing(helper):
-            if {id(s.call) for s in sharing.sites} == {id(s.call) for s in sites}:
-                fix = sharing_fix(helper, sharing, ctx)  # the runs are KER102's sharing case
+    shared = [g for g in ctx.calls.sharing(helper) if any({id(s.call) for s in g.sites} & {id(s.call) for s in r} for r in repeated)]
+    if shared:  # the runs are KER102's sharing case: one sub-model, if it can be built
+        if len(repeated) == 1 and len(shared) == 1 and not profile.calls_parameter:
+            if {id(s.call) for s in shared[0].sites} == {id(s.call) for s in sites}:
+                fix = tower_fix(helper, shared[0], ctx)
+    else:  # the runs cannot share (different arguments, chained): names of their own
+        fix = unique_names_fix(helper, [s for group in repeated for s in group], profile.constant_names, ctx)
     lines = site_lines(sorted({s.call.lineno for group in repeated for s in group}))
     message = MESSAGE.format(helper=helper.name, name=profile.constant_names[0][1], runs=runs, lines=lines)
     yield ctx.report(CODE, helper, message, fix, end_node=header_end(helper))

@@ -67,6 +67,7 @@ _MODEL_OBJECTS = ("keras.layers.", "keras.ops.", "keras.models.", "keras.applica
 _MODEL_NAMES = {"keras.Input", "keras.Model", "keras.Sequential", "keras.Layer"}
 # whole saved models: loading one is not assembling a model from parts of both packages
 _WHOLE_MODELS = {"keras.models.load_model", "keras.models.save_model", "keras.models.model_from_json"}
+_ROOTS = {"keras": "keras", "tf.keras": "tensorflow.keras", "tf_keras": "tf_keras"}
 _FROM_MODULE = re.compile(r"from\s+([A-Za-z_][\w.]*)")
 
 
@@ -107,7 +108,8 @@ def check(module: ast.Module, ctx):
                 continue  # only in another branch of an if/try than the main package: never meet
             minority = "Keras 3 `keras`" if side == "keras3" else _legacy_words([(node, qualified, side)])
             message = MESSAGE.format(name=_short(ctx.segment(node)), minority=minority, main=main_words)
-            yield ctx.report(CODE, node, message, _fix(node, side, uses, ctx))
+            fix = _fix(node, side, uses, ctx) or _use_fix(node, qualified, members, main, ctx)
+            yield ctx.report(CODE, node, message, fix)
 
 
 def _outermost_keras_name(node, ctx):
@@ -160,6 +162,25 @@ def _fix(node, side, uses, ctx):
         return None  # some name reached through this import does not exist in the other package
     replacement = new + module[len(old):]
     return FixSpec(UNSAFE, f"Import from `{replacement}` instead of `{module}`", (Replace(span, replacement),))
+
+
+def _use_fix(node, qualified, members, main, ctx):
+    """Spell this use through the main package (`keras.layers.Dense` → `tf_keras.layers.Dense`)
+    when the import cannot be rewritten: a plain `import keras`/`import tf_keras`, or a main
+    package the minority import does not map onto one to one."""
+    flavors = [q.flavor for _, q, side in members if side == main]
+    flavor = max(set(flavors), key=flavors.count)
+    if flavor == "tf.keras" and main == "legacy":
+        return None  # legacy tf.keras depends on an environment variable set before TF loads: not proven
+    root = _ROOTS.get(flavor)
+    expression = ctx.names.module_expression(root) if root else None
+    if expression is None:
+        return None  # the file has no import that names the main package
+    relative = qualified.path[len("keras."):] if qualified.path.startswith("keras.") else None
+    if relative is None or relative not in T.COMMON_NAMES:
+        return None  # not a name both packages have under the same path
+    replacement = f"{expression}.{relative}"
+    return FixSpec(UNSAFE, f"Use `{replacement}` from the file's main Keras package", (Replace(ctx.span(node), replacement),))
 
 
 def _module_span(statement, alias, old, ctx):

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.violations import UNSAFE, FixSpec, InsertStatements, Replace
+from keraslint.fixes.sharing import add_result_fix, sequential_of_fix
 
 CODE = "KER105"
 NAME = "sequential-add-result"
@@ -71,10 +71,11 @@ def check(call: ast.Call, ctx):
     if isinstance(parent, ast.Call) and parent.func is call:
         arg = _short(parent.args[0], ctx) if len(parent.args) == 1 else "x"
         message = MESSAGE.format(model=model, layer=layer, arg=arg)
-        yield ctx.report(CODE, parent, message, _fix(call, parent, ctx))
+        adds = ctx.memo("sequential_adds", _sequential_adds)
+        yield ctx.report(CODE, parent, message, add_result_fix(call, parent, adds, ctx))
     elif isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is call:
         target = ctx.segment(parent.targets[0] if isinstance(parent, ast.Assign) else parent.target)
-        yield ctx.report(CODE, call, ASSIGNED.format(model=model, target=target, layer=layer))
+        yield ctx.report(CODE, call, ASSIGNED.format(model=model, target=target, layer=layer), sequential_of_fix(call, ctx))
 
 
 def _is_sequential_add(call, ctx) -> bool:
@@ -86,39 +87,8 @@ def _is_sequential_add(call, ctx) -> bool:
     return value.kind == "model" and isinstance(origin, ast.Call) and ctx.names.path(origin.func) == "keras.Sequential"
 
 
-def _fix(add, outer, ctx):
-    receiver = add.func.value
-    if not isinstance(receiver, ast.Name):
-        return None  # `Sequential().add(...)(x)`: the model has no name to call
-    if len(add.args) != 1 or add.keywords or len(outer.args) != 1 or outer.keywords:
-        return None  # not the measured one-layer, one-tensor form
-    if any(isinstance(a, ast.Starred) for a in (*add.args, *outer.args)):
-        return None
-    bindings = ctx.values.name_bindings(receiver)
-    statement = ctx.index.statement_of(outer)
-    owner, all_bindings = ctx.index.lookup(receiver.id, ctx.index.scope_at(receiver))
-    if len(bindings) != 1 or len(all_bindings) != 1 or owner is not ctx.index.scope_at(statement):
-        return None  # the model is rebound, or built in another scope
-    creation = ctx.index.statement_of(bindings[0].node)
-    if ctx.index.parents.get(creation) is not ctx.index.parents.get(statement):
-        return None  # built in another block: the add may not run in order
-    if ctx.index.scope_at(outer) is not ctx.index.scope_at(statement):
-        return None  # inside a lambda or comprehension
-    for other in ctx.index.nodes(ast.Call):
-        if other is add or not _is_sequential_add(other, ctx) or not _same_name(other.func.value, receiver):
-            continue
-        later = (other.lineno, other.col_offset) > (add.lineno, add.col_offset)
-        called = isinstance(ctx.index.parents.get(other), ast.Call) and ctx.index.parents[other].func is other
-        if later or called:
-            return None  # more layers follow, or another `add(...)(...)`: the intent is unclear
-    text = f"{ctx.segment(add)}\n"
-    call_model = f"{receiver.id}({ctx.segment(outer.args[0])})"
-    edits = (InsertStatements(ctx.span(statement), text, after=False), Replace(ctx.span(outer), call_model))
-    return FixSpec(UNSAFE, FIX_TITLE.format(model=receiver.id), edits)
-
-
-def _same_name(node, name) -> bool:
-    return isinstance(node, ast.Name) and node.id == name.id
+def _sequential_adds(ctx) -> list:
+    return [call for call in ctx.index.nodes(ast.Call) if _is_sequential_add(call, ctx)]
 
 
 def _short(node, ctx) -> str:
