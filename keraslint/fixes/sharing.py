@@ -298,11 +298,11 @@ def _after(other, add) -> bool:
 
 
 def _inside_model(expr, receiver, ctx) -> bool:
-    """`model.get_layer(...).output`, `model.layers[i].output` or `model.output` of the same
-    model, directly or through a name assigned once."""
+    """`model.get_layer(...).output`, `model.layers[i].output`, `model.output` or `model.input`
+    of the same model, directly or through a name assigned once."""
     if isinstance(expr, ast.Name):
         expr = ctx.calls.assigned_expression(expr)
-    if not (isinstance(expr, ast.Attribute) and expr.attr == "output"):
+    if not (isinstance(expr, ast.Attribute) and expr.attr in ("output", "input")):
         return False
     owner = expr.value
     if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Attribute) and owner.func.attr == "get_layer":
