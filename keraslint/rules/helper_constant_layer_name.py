@@ -39,19 +39,22 @@ def branch(inp):
 
 
 left, right = keras.Input((8, 8, 1)), keras.Input((8, 8, 1))
-branch_input = keras.Input((8, 8, 1))
-branch_tower = keras.Model(branch_input, branch(branch_input), name="branch_tower")
-merged = layers.Concatenate()([branch_tower(left), branch_tower(right)])
+tower_input = keras.Input((8, 8, 1))
+tower = keras.Model(tower_input, branch(tower_input), name="tower")
+merged = layers.Concatenate()([tower(left), tower(right)])
 model = keras.Model([left, right], merged)
 ```
 If they should be independent, derive the names from a parameter
 (`def branch(inp, prefix): ... name=f"{prefix}_proj"`).
 
 ## Fix safety
-Unsafe, and offered only when the calls are KER102's sharing case: distinct `Input`s whose
-declared shapes the source proves equal, the same other arguments, combined results. It
-turns a model that cannot be built into one with shared towers; whether sharing is what you
-meant is your call. Otherwise the rule reports without a fix. A helper called once, or
+Unsafe. When the calls are KER102's sharing case (distinct `Input`s of one shape, the same
+other arguments, combined results) the fix builds one shared sub-model, which turns a model
+that cannot be built into one with shared towers; whether sharing is what you meant is your
+call. Calls that cannot share (different arguments, chained blocks, a loop) get names of their
+own instead: derived from a parameter that has a different int or string literal in every
+call (`name=f"proj_{units}"`), else the constant `name=` is dropped and Keras numbers the
+layers. No fix when a dropped name is looked up elsewhere in the file (`get_layer("proj")`). A helper called once, or
 whose calls build separate models, is not reported.
 
 ## References

@@ -41,9 +41,9 @@ def branch(inp):
 
 
 views = [keras.Input((8, 8, 1)) for _ in range(6)]
-branch_input = keras.Input((8, 8, 1))
-branch_tower = keras.Model(branch_input, branch(branch_input), name="branch_tower")
-merged = layers.Concatenate()([branch_tower(v) for v in views])
+tower_input = keras.Input((8, 8, 1))
+tower = keras.Model(tower_input, branch(tower_input), name="tower")
+merged = layers.Concatenate()([tower(v) for v in views])
 ```
 The helper stays as it is; it is built once, from a fresh `Input` of the shared shape, into a
 sub-model that every call site then calls. The model saves and loads in safe mode.
@@ -51,11 +51,13 @@ sub-model that every call site then calls. The model saves and loads in safe mod
 ## Fix safety
 Unsafe: sharing divides the parameter count by the number of calls, which is the point, but
 only you know whether the towers were meant to share (a pseudo-siamese network has separate
-weights on purpose). Silence a deliberate one with `# noqa: KER102` on the `def`. No fix is
-offered unless the source proves the inputs have the same declared shape (the same shape
-expression of literals or of names bound once, or the same variable) and the other arguments
-are the same values; Keras 3 would build a shared tower on a wrong shape and fail only at
-predict. Nothing is reported for a helper called once, on inputs of different shapes, with
+weights on purpose). Silence a deliberate one with `# noqa: KER102` on the `def`. The
+tower's `Input` copies the declared one when the source proves every input has that shape
+(the same shape expression of literals or of names bound once); when the shape expressions
+only read the same (`Input(input_shape())`), it takes the first tensor's shape
+(`keras.Input(shape=query.shape[1:])`), and a later input of another shape fails when the
+model is built (tf_keras) or run (Keras 3). No fix is offered unless the other arguments are
+provably the same values, or when the calls are in different blocks. Nothing is reported for a helper called once, on inputs of different shapes, with
 different per-call arguments, one that derives layer names from an argument, one that takes
 layers or builds a `Model` itself, or calls on the same tensor.
 

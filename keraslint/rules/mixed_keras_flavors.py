@@ -36,8 +36,11 @@ y = Dense(3)(x)
 Unsafe. The fix rewrites the minority import to the file's main package (`tf_keras` ↔
 `keras`), and only when every name reached through that import exists under the same name in
 both packages. Defaults and behaviour may still differ between the implementations, and the
-rewritten code may need KER301/KER302 fixes next. No fix when the minority import is a plain
-`import tf_keras` (its uses would need renaming) or the main package is `tf.keras`.
+rewritten code may need KER301/KER302 fixes next. When the import cannot be rewritten (a
+plain `import tf_keras`, or a main package it does not map onto), the use itself is spelled
+through the main package (`tf_keras.layers.Dense` → `keras.layers.Dense`), on Keras 3 and
+tf_keras targets alike. No fix when the main package is legacy `tf.keras`: what it is depends
+on an environment variable set before TensorFlow loads.
 
 ## References
 - PITFALLS.md, KER106 (Keras 3.15.1, tf_keras 2.21.0)

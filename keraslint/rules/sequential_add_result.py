@@ -36,10 +36,14 @@ parameters. If you meant the functional API, call the layer on the tensor instea
 
 ## Fix safety
 Unsafe: the original raises, so there is no behaviour to keep, and only you know whether
-the whole model or the single layer was meant to be applied to `x`. The fix (add the layer,
-then call the model) is offered only when the model is a name bound once to `Sequential(...)`
-in the same block, this is its only such call and its last `add`, and both calls take one
-positional argument. An assignment of `model.add(...)` is reported without a fix.
+the whole model or the single layer was meant to be applied to `x`. When the arguments are
+tensors inside the same model (`model.get_layer(...).output`, `model.layers[i].output`,
+`model.input`), or the model was created empty and every `add` of it is called on a tensor,
+the fix is the functional form `layer(x)`. Otherwise it adds the layer, then calls the model,
+and only when the model is a name bound once to `Sequential(...)` in the same block, this is
+its only such call and its last `add`, and both calls take one positional argument.
+`head = Sequential().add(layer)` becomes `head = Sequential([layer])`; another assignment of
+`model.add(...)` is reported without a fix.
 
 ## References
 - PITFALLS.md, KER105 (measured on Keras 3.15.1 and tf_keras 2.21.0)
