@@ -207,6 +207,9 @@ def wrap_statement(statement, indent_width: int, indent: str, limit: int = LINE_
         return statement
     small = statement.body[0]
     value = getattr(small, "value", None)
+    if isinstance(value, (cst.ListComp, cst.List)) and not _has_comment(value):
+        wrapped = statement.with_changes(body=[small.with_changes(value=_split_list(value, indent))])
+        return wrapped if _fits(wrapped, indent_width, limit) else statement
     if not isinstance(value, cst.Call):
         return statement
     trailers = []
@@ -222,6 +225,25 @@ def wrap_statement(statement, indent_width: int, indent: str, limit: int = LINE_
             if _fits(wrapped, indent_width, limit):
                 return wrapped
     return statement
+
+
+def _split_list(value, indent: str):
+    """`[elt for a in b]` as black splits it: the element and each `for` on lines of their own;
+    a list display with one element per line and a trailing comma."""
+    opening = value.lbracket.with_changes(whitespace_after=_newline(indent))
+    closing = value.rbracket.with_changes(whitespace_before=_newline(""))
+    if isinstance(value, cst.List):
+        elements = [e.with_changes(comma=cst.Comma(whitespace_after=_newline(indent) if i < len(value.elements) - 1 else cst.SimpleWhitespace("")))
+                    for i, e in enumerate(value.elements)]
+        return value.with_changes(lbracket=opening, rbracket=closing, elements=elements)
+    comp, loops = value.for_in, []
+    while comp is not None:
+        loops.append(comp)
+        comp = comp.inner_for_in
+    rebuilt = None
+    for comp in reversed(loops):
+        rebuilt = comp.with_changes(whitespace_before=_newline(indent), inner_for_in=rebuilt)
+    return value.with_changes(lbracket=opening, rbracket=closing, for_in=rebuilt)
 
 
 def _fits(statement, indent_width: int, limit: int) -> bool:
