@@ -8,13 +8,21 @@ parse). Comments and formatting outside the edited nodes are kept as they were.
 from __future__ import annotations
 
 import ast
+import configparser
 import difflib
+import functools
+import os
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore
 
 from keraslint.violations import AddHelper, AddImport, InsertStatements, Replace, Span, Violation
 
@@ -30,18 +38,18 @@ class FixResult:
     problems: List[str] = field(default_factory=list)
 
 
-def apply_fixes(text: str, violations: List[Violation]) -> FixResult:
+def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) -> FixResult:
     """Apply every violation's fix to `text` in one libcst pass (overlapping ones wait for the
     next round). If the combined result fails, fall back to one fix at a time."""
     chosen = _non_overlapping(violations)
     try:
-        return FixResult(_apply(text, chosen), applied=chosen)
+        return FixResult(_apply(text, chosen, line_length), applied=chosen)
     except FixError:
         pass
     result = FixResult(text)
     for violation in chosen:
         try:
-            result.text = _apply(result.text, [violation])
+            result.text = _apply(result.text, [violation], line_length)
             result.applied.append(violation)
         except FixError as error:
             result.problems.append(f"{violation.filename}:{violation.line}:{violation.col + 1}: {violation.code} fix not applied: {error}")
@@ -85,7 +93,7 @@ def _overlaps(a: Span, b: Span) -> bool:
     return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
 
 
-def _apply(text: str, violations: List[Violation]) -> str:
+def _apply(text: str, violations: List[Violation], line_length: int = 100) -> str:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -121,8 +129,8 @@ def _apply(text: str, violations: List[Violation]) -> str:
 
     edited_lines = [e.span.line for v in violations for e in v.fix.edits if isinstance(e, (Replace, InsertStatements))]
     position = _insert_position(module.body, positions, min(edited_lines, default=10**9))
-    module = module.visit(_Editor(replacements, insert_after, insert_before, module.default_indent))
-    module = _add_top_level(module, position, imports, helpers)
+    module = module.visit(_Editor(replacements, insert_after, insert_before, module.default_indent, line_length))
+    module = _add_top_level(module, position, imports, helpers, line_length)
     fixed = module.code
     try:
         ast.parse(fixed)
@@ -156,12 +164,13 @@ def _statements(code: str) -> list:
 
 
 class _Editor(cst.CSTTransformer):
-    def __init__(self, replacements, insert_after, insert_before, default_indent="    "):
+    def __init__(self, replacements, insert_after, insert_before, default_indent="    ", line_length=100):
         super().__init__()
         self.replacements = replacements
         self.insert_after = insert_after
         self.insert_before = insert_before
         self.default_indent = default_indent
+        self.line_length = line_length
         self.indents: List[str] = []
         self.replaced = 0
         self.replaced_before: List[int] = []
@@ -180,20 +189,63 @@ class _Editor(cst.CSTTransformer):
             self.replaced += 1
             return self.replacements[original_node]
         if isinstance(original_node, cst.SimpleStatementLine) and self.replaced_before.pop() != self.replaced:
-            updated_node = wrap_statement(updated_node, len("".join(self.indents)), self.default_indent)
+            updated_node = wrap_statement(updated_node, len("".join(self.indents)), self.default_indent, self.line_length)
         before = self.insert_before.get(original_node)
         after = self.insert_after.get(original_node)
         if before or after:
             width = len("".join(self.indents))
-            before = [wrap_statement(s, width, self.default_indent) for s in before or []]
-            after = [wrap_statement(s, width, self.default_indent) for s in after or []]
+            before = [wrap_statement(s, width, self.default_indent, self.line_length) for s in before or []]
+            after = [wrap_statement(s, width, self.default_indent, self.line_length) for s in after or []]
             return cst.FlattenSentinel([*before, updated_node, *after])
         return updated_node
 
 
 # -- wrapping, as black would: a rewritten line longer than the limit splits at a call's brackets
-LINE_LENGTH = 100  # the user's formatter's limit is not read: black and ruff projects mostly fit it
+LINE_LENGTH = 100  # when the project's formatter config does not say
 _EMPTY = cst.Module([])
+_LENGTH_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini", ".flake8")
+
+
+@functools.lru_cache(maxsize=256)
+def _folder_line_length(folder: str) -> Optional[int]:
+    """The line length the formatter configured in `folder` uses, or None when it sets none."""
+    for name in _LENGTH_FILES:
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            if name.endswith(".toml"):
+                with open(path, "rb") as handle:
+                    data = tomllib.load(handle)
+                tool = data.get("tool", {}) if name == "pyproject.toml" else {"ruff": data}
+                for section in ("ruff", "black"):
+                    value = tool.get(section, {}).get("line-length")
+                    if isinstance(value, int) and value > 0:
+                        return value
+            else:
+                parser = configparser.ConfigParser()
+                parser.read(path, encoding="utf-8")
+                value = parser.get("flake8", "max-line-length", fallback=None)
+                if value is not None and value.strip().isdigit():
+                    return int(value)
+        except (OSError, ValueError, UnicodeDecodeError, configparser.Error, tomllib.TOMLDecodeError):
+            continue
+    return None
+
+
+def line_length_for(path: str) -> int:
+    """The nearest `line-length` ([tool.ruff], [tool.black], ruff.toml) or flake8
+    `max-line-length` above `path`, else 100. Read only when a file is being fixed."""
+    folder = os.path.dirname(os.path.abspath(path)) if path and not path.startswith("<") else None
+    while folder:
+        found = _folder_line_length(folder)
+        if found is not None:
+            return found
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.exists(os.path.join(folder, ".git")):
+            break
+        folder = parent
+    return LINE_LENGTH
 
 
 def wrap_statement(statement, indent_width: int, indent: str, limit: int = LINE_LENGTH):
@@ -291,7 +343,7 @@ def _insert_position(body, positions, first_edited_line: int) -> int:
     return position
 
 
-def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], helpers: List[AddHelper]) -> cst.Module:
+def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], helpers: List[AddHelper], line_length: int = LINE_LENGTH) -> cst.Module:
     """Insert missing imports into the import block (next to their kin, in the file's order),
     then helper classes at `position`, each only once."""
     if not imports and not helpers:
@@ -304,11 +356,11 @@ def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], 
         if line in present_imports:
             continue
         present_imports.add(line)
-        if _merge_import(body, position, item):
+        if _merge_import(body, position, item, line_length):
             continue
-        index = _import_index(body[:position], item)
+        index, before_kin = _import_index(body[:position], item)
         statement = cst.parse_module(line + "\n").body[0]
-        if index < len(body) and index < position and body[index].leading_lines:
+        if before_kin and body[index].leading_lines and all(line.comment is None for line in body[index].leading_lines):
             # the new line opens the group: it takes the group's blank line
             statement = statement.with_changes(leading_lines=body[index].leading_lines)
             body[index] = body[index].with_changes(leading_lines=[])
@@ -347,31 +399,32 @@ def _section(module_name: str) -> int:
     return 1 if root in sys.stdlib_module_names else 2
 
 
-def _import_index(block: list, item: AddImport) -> int:
-    """Where `item` goes among the top-level imports before the insertion position: in sorted
-    order within its section when the file keeps its imports sorted (isort's `import` lines
-    before `from` lines, or one order by module), else after its kin (the same top package),
-    else after the last import of its section, else after the whole block."""
+def _import_index(block: list, item: AddImport) -> tuple:
+    """(index, whether that index holds an import of the same group) for `item` among the
+    top-level imports before the insertion position: in sorted order within its group (stdlib
+    or not) when the file keeps them sorted (isort's `import` lines before `from` lines, or one
+    order by module), else after its kin (the same top package), else after the last import of
+    its group, else after the whole block."""
     lines = [(i, _import_module(st)) for i, st in enumerate(block) if _is_import_line(st)]
     if not lines:
-        return len(block)
+        return len(block), False
     new = (0 if item.name is None else 1, item.module)
     section = [(i, key) for i, key in lines if _section(key[1]) == _section(item.module)]
     if not section:
         later = [i for i, key in lines if _section(key[1]) > _section(item.module)]
-        return later[0] if later else lines[-1][0] + 1
+        return (later[0], False) if later else (lines[-1][0] + 1, False)
     for sort_key in (lambda key: (key[0], key[1].lower()), lambda key: key[1].lower()):
         keys = [sort_key(key) for _, key in section]
         if keys == sorted(keys):
             for (i, key), existing in zip(section, keys):
                 if sort_key(new) < existing:
-                    return i
-            return section[-1][0] + 1
+                    return i, True
+            return section[-1][0] + 1, False
     kin = [i for i, key in section if key[1].split(".")[0] == item.module.split(".")[0]]
-    return (kin[-1] if kin else section[-1][0]) + 1
+    return (kin[-1] if kin else section[-1][0]) + 1, False
 
 
-def _merge_import(body: list, position: int, item: AddImport) -> bool:
+def _merge_import(body: list, position: int, item: AddImport, line_length: int = LINE_LENGTH) -> bool:
     """Add `name` to an existing one-line `from module import a, b` (kept in its order when it
     is sorted) if the line stays within the limit."""
     if item.name is None:
@@ -394,7 +447,7 @@ def _merge_import(body: list, position: int, item: AddImport) -> bool:
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         names = [a.with_changes(comma=comma if i < len(names) - 1 else cst.MaybeSentinel.DEFAULT) for i, a in enumerate(names)]
         merged = statement.with_changes(body=[node.with_changes(names=names)])
-        if not _fits(merged, 0, LINE_LENGTH):
+        if not _fits(merged, 0, line_length):
             return False
         body[index] = merged
         return True

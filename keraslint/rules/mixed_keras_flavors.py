@@ -50,11 +50,9 @@ on an environment variable set before TensorFlow loads.
 from __future__ import annotations
 
 import ast
-import re
 
 from keraslint.analysis.names import sets_legacy_keras
-from keraslint.rules import _ops_tables as T
-from keraslint.violations import UNSAFE, FixSpec, Replace, Span
+from keraslint.fixes.flavors import import_fix, use_fix
 
 CODE = "KER106"
 NAME = "mixed-keras-flavors"
@@ -70,8 +68,6 @@ _MODEL_OBJECTS = ("keras.layers.", "keras.ops.", "keras.models.", "keras.applica
 _MODEL_NAMES = {"keras.Input", "keras.Model", "keras.Sequential", "keras.Layer"}
 # whole saved models: loading one is not assembling a model from parts of both packages
 _WHOLE_MODELS = {"keras.models.load_model", "keras.models.save_model", "keras.models.model_from_json"}
-_ROOTS = {"keras": "keras", "tf.keras": "tensorflow.keras", "tf_keras": "tf_keras"}
-_FROM_MODULE = re.compile(r"from\s+([A-Za-z_][\w.]*)")
 
 
 def check(module: ast.Module, ctx):
@@ -111,7 +107,7 @@ def check(module: ast.Module, ctx):
                 continue  # only in another branch of an if/try than the main package: never meet
             minority = "Keras 3 `keras`" if side == "keras3" else _legacy_words([(node, qualified, side)])
             message = MESSAGE.format(name=_short(ctx.segment(node)), minority=minority, main=main_words)
-            fix = _fix(node, side, uses, ctx) or _use_fix(node, qualified, members, main, ctx)
+            fix = import_fix(node, side, uses, ctx) or use_fix(node, qualified, members, main, ctx)
             yield ctx.report(CODE, node, message, fix)
 
 
@@ -141,94 +137,3 @@ def _legacy_words(uses) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-# -- the fix: rewrite the import that brings the minority object -----------------------------
-def _fix(node, side, uses, ctx):
-    root = node
-    while isinstance(root, ast.Attribute):
-        root = root.value
-    if not isinstance(root, ast.Name):
-        return None
-    _, bindings = ctx.index.lookup(root.id, ctx.index.scope_at(root))
-    if len(bindings) != 1 or bindings[0].kind != "import":
-        return None  # bound more than once, or not by an import
-    statement = ctx.index.parents.get(bindings[0].node)
-    old, new = ("tf_keras", "keras") if side == "legacy" else ("keras", "tf_keras")
-    if side == "keras3" and not any(q.flavor == "tf_keras" for _, q, _ in uses):
-        return None  # the main package is tf.keras: no import form maps one to one
-    located = _module_span(statement, bindings[0].node, old, ctx)
-    if located is None:
-        return None
-    span, module = located
-    if not _maps_one_to_one(statement, module, old, uses, ctx):
-        return None  # some name reached through this import does not exist in the other package
-    replacement = new + module[len(old):]
-    return FixSpec(UNSAFE, f"Import from `{replacement}` instead of `{module}`", (Replace(span, replacement),))
-
-
-def _use_fix(node, qualified, members, main, ctx):
-    """Spell this use through the main package (`keras.layers.Dense` → `tf_keras.layers.Dense`)
-    when the import cannot be rewritten: a plain `import keras`/`import tf_keras`, or a main
-    package the minority import does not map onto one to one."""
-    flavors = [q.flavor for _, q, side in members if side == main]
-    flavor = max(set(flavors), key=flavors.count)
-    if flavor == "tf.keras" and main == "legacy":
-        return None  # legacy tf.keras depends on an environment variable set before TF loads: not proven
-    root = _ROOTS.get(flavor)
-    expression = ctx.names.module_expression(root) if root else None
-    if expression is None:
-        return None  # the file has no import that names the main package
-    relative = qualified.path[len("keras."):] if qualified.path.startswith("keras.") else None
-    if relative is None or relative not in T.COMMON_NAMES:
-        return None  # not a name both packages have under the same path
-    replacement = f"{expression}.{relative}"
-    return FixSpec(UNSAFE, f"Use `{replacement}` from the file's main Keras package", (Replace(ctx.span(node), replacement),))
-
-
-def _module_span(statement, alias, old, ctx):
-    """(Span of the module name in the import, the module) when it starts with `old`."""
-    if isinstance(statement, ast.Import):
-        if alias.asname is None or not (alias.name == old or alias.name.startswith(old + ".")):
-            return None  # `import tf_keras` binds the name its uses spell: renaming them is not ours
-        line, col = alias.lineno, ctx.char_col(alias.lineno, alias.col_offset)
-        if ctx.lines[line - 1][col:col + len(alias.name)] != alias.name:
-            return None
-        return Span(line, col, line, col + len(alias.name)), alias.name
-    if isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
-        module = statement.module
-        if not (module == old or module.startswith(old + ".")):
-            return None
-        line = statement.lineno
-        col = ctx.char_col(line, statement.col_offset)
-        match = _FROM_MODULE.match(ctx.lines[line - 1], col)
-        if match is None or match.group(1) != module:
-            return None  # the module name is split over lines or written with spaces
-        return Span(line, match.start(1), line, match.end(1)), module
-    return None
-
-
-def _maps_one_to_one(statement, module, old, uses, ctx) -> bool:
-    bound = {}
-    for alias in statement.names:
-        if alias.name == "*":
-            return False
-        bound[alias.asname or alias.name.split(".")[0]] = alias
-    for node, qualified, _ in uses:
-        root = node
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if not isinstance(root, ast.Name) or root.id not in bound:
-            continue
-        _, bindings = ctx.index.lookup(root.id, ctx.index.scope_at(root))
-        if not bindings or ctx.index.parents.get(bindings[0].node) is not statement:
-            continue  # the same name bound by another import elsewhere
-        if not qualified.raw.startswith(old + "."):
-            return False
-        if qualified.raw[len(old) + 1:] not in T.COMMON_NAMES | T.COMMON_MODULES:
-            return False
-    for alias in statement.names if isinstance(statement, ast.ImportFrom) else ():
-        relative = f"{module}.{alias.name}"[len(old) + 1:]
-        if relative not in T.COMMON_NAMES | T.COMMON_MODULES:
-            return False
-    return True
