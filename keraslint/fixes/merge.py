@@ -211,6 +211,8 @@ def _constant_operand_fix(layer, operands, values, raw_positions, others, ctx):
     reference = operands.elts[others[0]]
     if not _plain_reference(reference):
         return None  # repeating a call expression would build a second layer
+    if _in_method(reference, ctx):
+        return None  # a layer's `call` would create a new weight on every run
     helper = _helper(ctx)
     if helper is None:
         return None
@@ -225,6 +227,13 @@ def _constant_operand_fix(layer, operands, values, raw_positions, others, ctx):
             text = f"{text}[0]"  # a (1, N) constant: its only row is the per-sample value
         edits.insert(0, Replace(ctx.span(operands.elts[index]), f"{CONSTANT_OPERAND}({text})({ctx.segment(reference)})"))
     return FixSpec(UNSAFE, f"Wrap the constant in `{CONSTANT_OPERAND}(...)`", tuple(edits))
+
+
+def _in_method(node, ctx) -> bool:
+    scope = ctx.index.scope_at(node)
+    while scope.kind == "comprehension":
+        scope = scope.parent
+    return scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class"
 
 
 def _plain_reference(node) -> bool:

@@ -16,6 +16,7 @@ from keraslint.violations import SAFE, UNSAFE, AddImport, FixSpec, InsertStateme
 
 _ROOTS = {"keras": "keras", "tf.keras": "tensorflow.keras", "tf_keras": "tf_keras"}
 _INPUT_KINDS = {"dtype", "sparse", "ragged"}  # what the tower's Input copies besides the shape
+_LOOKUPS = re.compile(r"by_name|get_layer\((?!\s*[\"'])")  # weights by name, or a computed layer name
 _VERBS = re.compile(r"^(create|build|make|get|define|construct|add|init)_")
 _SUFFIXES = re.compile(r"_(fn|func|function|layers?)$")
 
@@ -133,9 +134,9 @@ def unique_names_fix(helper, runs, constant_names, ctx):
     `runs` are the call sites that run into one model; `constant_names` the profile's
     (constructor call, name) pairs."""
     names = [name for _, name in constant_names]
+    if any(_named_elsewhere(name, call, ctx) for call, name in constant_names) or _LOOKUPS.search(ctx.text):
+        return None  # names are looked up (`get_layer("proj")`, weights loaded by name): keep them
     parameter = _distinct_parameter(helper, runs) if len(set(names)) == len(names) else None
-    if parameter is None and any(_named_elsewhere(name, call, ctx) for call, name in constant_names):
-        return None  # the name is looked up somewhere (`get_layer("proj")`): keep it
     edits = []
     for constructor, name in constant_names:
         keyword = next(k for k in constructor.keywords if k.arg == "name")
