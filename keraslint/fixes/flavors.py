@@ -57,10 +57,7 @@ def use_fix(node, qualified, members, main, ctx):
     when the import cannot be rewritten: a plain `import keras`/`import tf_keras`, or a main
     package the minority import does not map onto one to one."""
     flavors = [q.flavor for _, q, side in members if side == main]
-    flavor = max(set(flavors), key=flavors.count)
-    if flavor == "tf.keras" and main == "legacy":
-        return None  # legacy tf.keras depends on an environment variable set before TF loads: not proven
-    root = _ROOTS.get(flavor)
+    root = _ROOTS.get(max(set(flavors), key=flavors.count))
     expression = ctx.names.module_expression(root) if root else None
     if expression is None:
         return None  # the file has no import that names the main package

@@ -38,9 +38,8 @@ Unsafe. The fix rewrites the minority import to the file's main package (`tf_ker
 both packages. Defaults and behaviour may still differ between the implementations, and the
 rewritten code may need KER301/KER302 fixes next. When the import cannot be rewritten (a
 plain `import tf_keras`, or a main package it does not map onto), the use itself is spelled
-through the main package (`tf_keras.layers.Dense` → `keras.layers.Dense`), on Keras 3 and
-tf_keras targets alike. No fix when the main package is legacy `tf.keras`: what it is depends
-on an environment variable set before TensorFlow loads.
+through the main package (`tf_keras.layers.Dense` → `keras.layers.Dense`, or `tf.keras.layers.Dense`
+under `TF_USE_LEGACY_KERAS`), on Keras 3 and tf_keras targets alike.
 
 ## References
 - PITFALLS.md, KER106 (Keras 3.15.1, tf_keras 2.21.0)
