@@ -162,20 +162,24 @@ def _plain_value(node, value, text, np_name, as_list):
     if value.raw_kind == V.VARIABLE and not as_list:
         return f"{np_name}.asarray({text})"  # a Variable in a layer config does not serialize
     if as_list:
-        return f"{np_name}.asarray({text}, dtype='float32').tolist()"
+        return f'{np_name}.asarray({text}, dtype="float32").tolist()'
     return text
 
 
 def _scaled(node, value, text, factor, np_name, as_list):
-    """`factor * c` written the way a person would: `-0.5`, `-w`, `w / 2`, or a numpy product."""
+    """`factor * c` (factor -1 or 0.5) written the way a person would: `-0.5`, `-w`, `w / 2`,
+    `-OFFSET` for an array or tensor on Keras 3, and through numpy where the value is a list or
+    variable or must become a list for a tf_keras config."""
     number = _literal_number(node)
     if number is not None:
         return repr(float(number) * factor)
-    if value.raw_kind == V.NUMBER:
-        operand = text if isinstance(node, (ast.Name, ast.Attribute)) else f"({text})"
+    simple = isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call))
+    if value.raw_kind == V.NUMBER or (value.raw_kind in (V.ARRAY, V.TENSOR) and not as_list):
+        operand = text if simple else f"({text})"
         return f"-{operand}" if factor == -1.0 else f"{operand} / 2"
-    array = f"{np_name}.multiply({np_name}.asarray({text}, dtype='float32'), {factor})"
-    return f"{array}.tolist()" if as_list else array
+    array = f'{np_name}.asarray({text}, dtype="float32")'
+    scaled = f"-{array}" if factor == -1.0 else f"{array} / 2"
+    return f"({scaled}).tolist()" if as_list else scaled
 
 
 def _literal_number(node):
