@@ -200,12 +200,15 @@ def _rescaling_reference(class_ref, ctx):
         module = module.rsplit(".", 1)[0]
     if isinstance(class_ref, ast.Attribute) and ctx.names.resolve(class_ref.value) is not None and ctx.names.resolve(class_ref.value).raw == module:
         return f"{ctx.segment(class_ref.value)}.Rescaling", ()
-    expression = ctx.names.module_expression(module)
-    if expression is not None:
-        return f"{expression}.Rescaling", ()
     existing = ctx.names.import_path("Rescaling", ctx.index.module_scope)
     if existing == f"{module}.Rescaling":
         return "Rescaling", ()
+    if isinstance(class_ref, ast.Name) and existing is None and ctx.names.is_free("Rescaling"):
+        # `Multiply` imported by name: import `Rescaling` the same way, next to it
+        return "Rescaling", (AddImport(module, "Rescaling"),)
+    expression = ctx.names.module_expression(module)
+    if expression is not None:
+        return f"{expression}.Rescaling", ()
     if ctx.names.is_free("Rescaling"):
         return "Rescaling", (AddImport(module, "Rescaling"),)
     return None, ()
