@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.violations import UNSAFE, FixSpec, Replace, Span
+from keraslint.analysis.names import canonical
+from keraslint.violations import UNSAFE, AddImport, FixSpec, Replace, Span
 
 def _both():
     names, modules = _common()
@@ -53,19 +54,40 @@ def import_fix(node, side, uses, ctx):
 
 
 def use_fix(node, qualified, members, main, ctx):
-    """Spell this use through the main package (`keras.layers.Dense` → `tf_keras.layers.Dense`)
-    when the import cannot be rewritten: a plain `import keras`/`import tf_keras`, or a main
-    package the minority import does not map onto one to one."""
+    """Spell this use through the main package when the import cannot be rewritten (a plain
+    `import keras`/`import tf_keras`, or a main package the import does not map onto): through
+    its module (`tf_keras.layers.Dense` → `keras.layers.Dense`), else the name the file already
+    imports from it (`Dense`), else a new `from keras.layers import Dense` next to its kin."""
     flavors = [q.flavor for _, q, side in members if side == main]
-    root = _ROOTS.get(max(set(flavors), key=flavors.count))
-    expression = ctx.names.module_expression(root) if root else None
-    if expression is None:
-        return None  # the file has no import that names the main package
+    flavor = max(set(flavors), key=flavors.count)
+    root = _ROOTS.get(flavor)
     relative = qualified.path[len("keras."):] if qualified.path.startswith("keras.") else None
-    if relative is None or relative not in _common()[0]:
+    if root is None or relative is None or relative not in _common()[0]:
         return None  # not a name both packages have under the same path
-    replacement = f"{expression}.{relative}"
-    return FixSpec(UNSAFE, f"Use `{replacement}` from the file's main Keras package", (Replace(ctx.span(node), replacement),))
+    imports = ()
+    expression = ctx.names.module_expression(root)
+    if expression is not None:
+        replacement = f"{expression}.{relative}"
+    else:
+        replacement = _imported_name(f"keras.{relative}", flavor, node, ctx)
+        if replacement is None:
+            module, _, name = f"{root}.{relative}".rpartition(".")
+            if not ctx.names.is_free(name):
+                return None  # the file binds that name to something else
+            replacement, imports = name, (AddImport(module, name),)
+    title = f"Use `{replacement}` from the file's main Keras package"
+    return FixSpec(UNSAFE, title, (Replace(ctx.span(node), replacement), *imports))
+
+
+def _imported_name(path, flavor, node, ctx):
+    """A module-level name the file imports for `path` of the main package, visible at `node`."""
+    for name, bindings in ctx.index.module_scope.bindings.items():
+        if len(bindings) != 1 or bindings[0].kind != "import":
+            continue
+        bound = canonical(bindings[0].qualified)
+        if bound.path == path and bound.flavor == flavor and ctx.index.lookup(name, ctx.index.scope_at(node))[0] is ctx.index.module_scope:
+            return name
+    return None
 
 
 def _module_span(statement, alias, old, ctx):
