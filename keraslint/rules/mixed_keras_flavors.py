@@ -39,7 +39,8 @@ both packages. Defaults and behaviour may still differ between the implementatio
 rewritten code may need KER301/KER302 fixes next. When the import cannot be rewritten (a
 plain `import tf_keras`, or a main package it does not map onto), the use itself is spelled
 through the main package (`tf_keras.layers.Dense` → `keras.layers.Dense`, or `tf.keras.layers.Dense`
-under `TF_USE_LEGACY_KERAS`), on Keras 3 and tf_keras targets alike.
+under `TF_USE_LEGACY_KERAS`; `Dense` when the file imports names from it, adding the import
+when needed), on Keras 3 and tf_keras targets alike. An import left unused is not removed.
 
 ## References
 - PITFALLS.md, KER106 (Keras 3.15.1, tf_keras 2.21.0)
