@@ -61,7 +61,7 @@ def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) 
 def edits_for(text: str, violation: Violation) -> List[dict]:
     """The fix of one violation as ruff-style edits (for JSON/SARIF output)."""
     try:
-        fixed = _apply(text, [violation])
+        fixed = _apply(text, [violation], line_length_for(violation.filename))
     except FixError:
         return []
     old_lines, new_lines = text.splitlines(keepends=True), fixed.splitlines(keepends=True)
