@@ -83,3 +83,36 @@ def test_ker102_shape_from_the_tensor_needs_provably_equal_other_arguments():
     fixed = _fixes(source.replace("next(sizes)", "4"), "KER102")
     assert len(fixed) == 1 and fixed[0] is not None
     assert any("shape=query.shape[1:]" in getattr(edit, "text", "") for edit in fixed[0].edits)
+
+
+def test_ker106_does_not_spell_a_use_through_tensorflow_private_keras():
+    source = """\
+        import tensorflow as tf
+        from tensorflow.python.keras.layers import Activation, Dense, Input
+        from tensorflow.python.keras.models import Model
+
+
+        def build_model():
+            x = Input((4,))
+            h = Dense(3)(x)
+            h = Activation("relu")(h)
+            return Model(x, tf.keras.layers.Activation("softmax")(h))
+    """
+    fixes = _fixes(source, "KER106")
+    assert fixes and all(fix is None for fix in fixes)  # a fix would import from tf_keras into this file
+
+
+def test_ker106_spells_a_use_through_the_name_the_file_imports():
+    source = """\
+        import tf_keras
+        from keras.layers import Dense, Input
+        from keras.models import Model
+
+
+        def build_model():
+            x = Input((4,))
+            h = Dense(3)(x)
+            return Model(x, tf_keras.layers.Dense(2)(h))
+    """
+    (fix,) = _fixes(source, "KER106")
+    assert [edit.text for edit in fix.edits] == ["Dense"]

@@ -61,8 +61,10 @@ def use_fix(node, qualified, members, main, ctx):
     flavors = [q.flavor for _, q, side in members if side == main]
     flavor = max(set(flavors), key=flavors.count)
     root = _ROOTS.get(flavor)
+    if root is None or not all(q.raw.startswith(root + ".") for _, q, side in members if side == main):
+        return None  # the main side is not (only) that package: `tensorflow.python.keras`, a mix
     relative = qualified.path[len("keras."):] if qualified.path.startswith("keras.") else None
-    if root is None or relative is None or relative not in _common()[0]:
+    if relative is None or relative not in _common()[0]:
         return None  # not a name both packages have under the same path
     imports = ()
     expression = ctx.names.module_expression(root)
