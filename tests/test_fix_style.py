@@ -174,3 +174,12 @@ def test_a_plain_number_stays_a_plain_number_on_tf_keras():
     )
     assert "keras.layers.Rescaling(scale=WEIGHT)(x)" in fixed
     assert "tolist" not in fixed and "numpy" not in fixed
+
+
+def test_name_does_not_join_an_aliased_import():
+    source = """\
+        from keras import backend as K
+        x = 1
+    """
+    fixed = _with_import(source, AddImport("keras", "ops"))
+    assert fixed.splitlines()[:2] == ["from keras import backend as K", "from keras import ops"]

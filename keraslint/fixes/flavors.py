@@ -63,9 +63,10 @@ def use_fix(node, qualified, members, main, ctx):
     root = _ROOTS.get(flavor)
     if root is None or not all(q.raw.startswith(root + ".") for _, q, side in members if side == main):
         return None  # the main side is not (only) that package: `tensorflow.python.keras`, a mix
-    relative = qualified.path[len("keras."):] if qualified.path.startswith("keras.") else None
-    if relative is None or relative not in _common()[0]:
-        return None  # not a name both packages have under the same path
+    minority = [q for _, q, side in members if side != main]
+    if not all(q.path.startswith("keras.") and q.path[len("keras."):] in _common()[0] for q in minority):
+        return None  # a minority object without a counterpart: the model would still mix
+    relative = qualified.path[len("keras."):]
     imports = ()
     expression = ctx.names.module_expression(root)
     if expression is not None:

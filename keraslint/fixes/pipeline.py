@@ -425,8 +425,8 @@ def _import_index(block: list, item: AddImport) -> tuple:
 
 
 def _merge_import(body: list, position: int, item: AddImport, line_length: int = LINE_LENGTH) -> bool:
-    """Add `name` to an existing one-line `from module import a, b` (kept in its order when it
-    is sorted) if the line stays within the limit."""
+    """Add `name` to an existing one-line `from module import a, b` without aliases (kept in
+    its order when it is sorted) if the line stays within the limit."""
     if item.name is None:
         return False
     for index, statement in enumerate(body[:position]):
@@ -438,6 +438,8 @@ def _merge_import(body: list, position: int, item: AddImport, line_length: int =
         if _EMPTY.code_for_node(node.module) != item.module or node.lpar:
             continue
         names = list(node.names)
+        if item.alias or any(a.asname is not None for a in names):
+            continue  # isort keeps `as` imports on lines of their own
         alias = cst.ImportAlias(name=cst.Name(item.name), asname=cst.AsName(name=cst.Name(item.alias)) if item.alias else None)
         keys = [_name_key(_EMPTY.code_for_node(a.name)) for a in names]
         at = len(names)
