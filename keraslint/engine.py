@@ -299,7 +299,7 @@ def fix_source(text: str, path: str = "<string>", settings: Optional[Settings] =
         todo = [v for v in violations if applicable(v, unsafe)]
         if not todo:
             break
-        result = fixing.apply_fixes(current, todo)
+        result = fixing.apply_fixes(current, todo, fixing.line_length_for(path))
         outcome.problems.extend(result.problems)
         if result.text == current:
             break

@@ -150,7 +150,7 @@ def test_uses_an_existing_keras_import():
 def test_adds_from_keras_import_ops_when_free():
     source = "import tensorflow as tf\nfrom keras import Input\nx = Input((4,))\nout = tf.abs(x)\n"
     fixed = fix_source(source, "t.py", ALL).text
-    assert "from keras import ops\n" in fixed and fixed.endswith("out = ops.abs(x)\n")
+    assert "from keras import Input, ops\n" in fixed and fixed.endswith("out = ops.abs(x)\n")  # joins its kin
 
 
 def test_adds_import_keras_when_ops_is_taken():
@@ -238,7 +238,7 @@ def test_mix_fix_rewrites_an_aliased_import():
     assert fix_source(source, "t.py", ALL, unsafe=False).text == source
 
 
-def test_mix_is_not_fixed_when_a_name_has_no_counterpart():
+def test_mix_moves_to_the_side_where_every_name_exists():
     source = textwrap.dedent(
         """\
         import keras
@@ -248,6 +248,26 @@ def test_mix_is_not_fixed_when_a_name_has_no_counterpart():
             x = keras.Input((4, 2))
             h = LocallyConnected1D(2, 1)(x)
             return keras.Model(x, Dense(3)(h))
+        """
+    )
+    fixed = fix_source(source, "t.py", ALL, unsafe=True).text
+    # LocallyConnected1D has no Keras 3 counterpart: Input and Model move to tf_keras instead
+    assert "from tf_keras import Input, Model\n" in fixed and "keras.Input" not in fixed and "keras.Model" not in fixed
+    assert "from tf_keras.layers import Dense, LocallyConnected1D\n" in fixed
+    assert reports(fixed) == []
+
+
+def test_mix_is_not_fixed_when_a_minority_name_has_no_counterpart():
+    source = textwrap.dedent(
+        """\
+        import keras
+        import tf_keras
+
+        def build():
+            x = keras.Input((4, 2))
+            h = keras.layers.Dense(2)(x)
+            h = tf_keras.layers.LocallyConnected1D(2, 1)(h)
+            return keras.Model(x, tf_keras.layers.Dense(3)(h))
         """
     )
     assert [r[3] for r in reports(source)] == [None, None]

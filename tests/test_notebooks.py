@@ -186,7 +186,7 @@ FIXED_MODEL_CELL = """\
 %%time
 x = keras.Input((4,))
 scaled = keras.layers.Rescaling(scale=SCALE)(x)
-centred = keras.layers.Rescaling(1.0, offset=np.multiply(np.asarray(OFFSET, dtype='float32'), -1.0))(scaled)
+centred = keras.layers.Rescaling(1.0, offset=-OFFSET)(scaled)
 features = keras.layers.Concatenate()([centred, ConstantOperand(EXTRA)(centred)])
 model = keras.Model(x, features)"""
 

@@ -70,6 +70,7 @@ class Sharing:
     tensor_key: tuple  # ("pos", i) or ("kw", name): the argument that gets the tensor
     inputs: list  # the `Input(...)` call feeding each run (first one builds the tower)
     proof: str  # PROVEN (shapes and other arguments provably equal) or SAME_TEXT
+    arguments: str = PROVEN  # the same for the other arguments alone
 
     @property
     def lines(self) -> list:
@@ -360,8 +361,8 @@ class Calls:
             return None  # different (or unknowable) shapes
         if not self.combined(sites):
             return None  # results never meet
-        proof = PROVEN if proof == shape_proof == PROVEN else SAME_TEXT
-        return Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], proof)
+        overall = PROVEN if proof == shape_proof == PROVEN else SAME_TEXT
+        return Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], overall, proof)
 
     def _runs(self, sites, arguments):
         """(tensor argument key, [(Input call, copy number)] per run), or None."""

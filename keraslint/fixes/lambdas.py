@@ -133,9 +133,11 @@ def _camel(name: str) -> str:
     return "".join(p[:1].upper() + (p[1:].lower() if p.isupper() else p[1:]) for p in parts) or "Value"
 
 
-def replace_names(body: ast.expr, uses) -> str:
+def replace_names(body: ast.expr, uses, renamed=None) -> str:
     """`body` as source, with the given Name nodes (uses of captured names) replaced by
-    `self.<name>`. Rendered with ast.unparse: the body's own line breaks are not kept."""
+    `self.<name>` (`renamed` maps a name to its attribute when they differ). Rendered with
+    ast.unparse: the body's own line breaks are not kept."""
+    renamed = renamed or {}
     clone = copy.deepcopy(body)
     chosen = {id(node) for node in uses}
     # deepcopy keeps the structure, so the walks visit matching nodes in the same order
@@ -144,7 +146,8 @@ def replace_names(body: ast.expr, uses) -> str:
     class _Swap(ast.NodeTransformer):
         def visit_Name(self, node):
             if id(node) in swap:
-                return ast.copy_location(ast.Attribute(ast.Name("self", ast.Load()), node.id, ast.Load()), node)
+                attribute = renamed.get(node.id, node.id)
+                return ast.copy_location(ast.Attribute(ast.Name("self", ast.Load()), attribute, ast.Load()), node)
             return node
 
     return ast.unparse(_Swap().visit(clone))
@@ -399,13 +402,15 @@ def layer_class(use, ctx, body=None, free=None) -> Optional[Rewrite]:
     if names is None:
         return None
     keras, np_name, imports = names
-    text = replace_names(body, uses)
+    attributes = _attribute_names(captured, param)
+    text = replace_names(body, uses, attributes)
     summary = ast.unparse(body)
     base = class_name_for(body, list(captured))
-    class_name, source = _claim(ctx, base, lambda n: layer_class_source(n, param, text, captured, keras, np_name, summary))
+    stored = {attributes[n]: how for n, how in captured.items()}
+    class_name, source = _claim(ctx, base, lambda n: layer_class_source(n, param, text, stored, keras, np_name, summary))
     if class_name is None:
         return None
-    arguments = _join(", ".join(f"{n}={n}" for n in captured), keywords)
+    arguments = _join(", ".join(f"{attributes[n]}={n}" for n in captured), keywords)
     edits = (Replace(ctx.span(use.call), f"{class_name}({arguments})"), *imports, AddHelper(class_name, source))
     return Rewrite(f"Replace with the registered layer `{class_name}`", edits)
 
@@ -441,6 +446,16 @@ def hidden_inputs_layer(use, ctx, hidden) -> Optional[Rewrite]:
     inputs = ", ".join([ctx.segment(use.applied_to), *hidden])
     edits = (Replace(ctx.span(outer), f"{class_name}({keywords})([{inputs}])"), *imports, AddHelper(class_name, source))
     return Rewrite(f"Pass `{'`, `'.join(hidden)}` as an input of the registered layer `{class_name}`", edits)
+
+
+def _attribute_names(captured, param) -> Dict[str, str]:
+    """The layer's argument and attribute for each captured name: a module constant `KEEP`
+    becomes `keep` (`MultiplyByKeep(keep=KEEP)`), unless that would clash."""
+    attributes = {name: name.lower() if name.isupper() else name for name in captured}
+    lowered = list(attributes.values())
+    if len(set(lowered)) != len(lowered) or any(a in RESERVED or a == param or (a != n and a in captured) for n, a in attributes.items()):
+        return {name: name for name in captured}
+    return attributes
 
 
 _NESTED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)

@@ -104,6 +104,7 @@ def constant_operand(keras: str, np: str, tf: str | None, target: str) -> str:
     return Template(_HEAD + call + _TAIL).substitute(names)
 
 ELEMENTWISE = {"Add", "Subtract", "Multiply", "Average"}
+_BROADCASTING = ELEMENTWISE | {"Maximum", "Minimum"}  # a scalar operand broadcasts in these
 
 
 def short(text: str) -> str:
@@ -122,7 +123,7 @@ def build_fix(call, layer, class_ref, operands, values, ctx):
         return None  # nothing to take the batch size from
     if layer in ELEMENTWISE and len(values) == 2:
         return _rescaling_fix(call, layer, class_ref, operands, values, raw_positions[0], others[0], ctx)
-    return _constant_operand_fix(operands, values, raw_positions, others, ctx)
+    return _constant_operand_fix(layer, operands, values, raw_positions, others, ctx)
 
 
 def _rescaling_fix(call, layer, class_ref, operands, values, raw_at, tensor_at, ctx):
@@ -140,11 +141,11 @@ def _rescaling_fix(call, layer, class_ref, operands, values, raw_at, tensor_at, 
     elif layer == "Add":
         arguments = f"1.0, offset={plain}"
     elif layer == "Subtract" and raw_at == 1:  # x - c
-        arguments = f"1.0, offset={_scaled(operands.elts[raw_at], operand, -1.0, np_name, as_list)}"
+        arguments = f"1.0, offset={_scaled(operands.elts[raw_at], value, operand, -1.0, np_name, as_list)}"
     elif layer == "Subtract":  # c - x
         arguments = f"-1.0, offset={plain}"
     else:  # Average: (x + c) / 2
-        arguments = f"0.5, offset={_scaled(operands.elts[raw_at], operand, 0.5, np_name, as_list)}"
+        arguments = f"0.5, offset={_scaled(operands.elts[raw_at], value, operand, 0.5, np_name, as_list)}"
     text = f"{rescaling}({arguments})({tensor})"
     uses_np = f"{np_name}." in arguments.replace(operand, "")  # only our own wrappers name numpy
     edits = (Replace(ctx.span(call), text), *imports, *(np_imports if uses_np else ()))
@@ -154,22 +155,31 @@ def _rescaling_fix(call, layer, class_ref, operands, values, raw_at, tensor_at, 
 
 
 def _plain_value(node, value, text, np_name, as_list):
-    """The constant as Rescaling's argument: itself, or a JSON-native list on tf_keras."""
-    if value.raw_kind == V.NUMBER and _literal_number(node) is not None:
+    """The constant as Rescaling's argument: itself (a number stays a number), or a JSON-native
+    list where an ndarray or tensor would reach a tf_keras config."""
+    if value.raw_kind in (V.NUMBER, V.LIST):
         return text
     if value.raw_kind == V.VARIABLE and not as_list:
         return f"{np_name}.asarray({text})"  # a Variable in a layer config does not serialize
-    if as_list and value.raw_kind != V.LIST:
-        return f"{np_name}.asarray({text}, dtype='float32').tolist()"
+    if as_list:
+        return f'{np_name}.asarray({text}, dtype="float32").tolist()'
     return text
 
 
-def _scaled(node, text, factor, np_name, as_list):
+def _scaled(node, value, text, factor, np_name, as_list):
+    """`factor * c` (factor -1 or 0.5) written the way a person would: `-0.5`, `-w`, `w / 2`,
+    `-OFFSET` for an array or tensor on Keras 3, and through numpy where the value is a list or
+    variable or must become a list for a tf_keras config."""
     number = _literal_number(node)
     if number is not None:
         return repr(float(number) * factor)
-    array = f"{np_name}.multiply({np_name}.asarray({text}, dtype='float32'), {factor})"
-    return f"{array}.tolist()" if as_list else array
+    simple = isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call))
+    if value.raw_kind == V.NUMBER or (value.raw_kind in (V.ARRAY, V.TENSOR) and not as_list):
+        operand = text if simple else f"({text})"
+        return f"-{operand}" if factor == -1.0 else f"{operand} / 2"
+    array = f'{np_name}.asarray({text}, dtype="float32")'
+    scaled = f"-{array}" if factor == -1.0 else f"{array} / 2"
+    return f"({scaled}).tolist()" if as_list else scaled
 
 
 def _literal_number(node):
@@ -190,34 +200,56 @@ def _rescaling_reference(class_ref, ctx):
         module = module.rsplit(".", 1)[0]
     if isinstance(class_ref, ast.Attribute) and ctx.names.resolve(class_ref.value) is not None and ctx.names.resolve(class_ref.value).raw == module:
         return f"{ctx.segment(class_ref.value)}.Rescaling", ()
-    expression = ctx.names.module_expression(module)
-    if expression is not None:
-        return f"{expression}.Rescaling", ()
     existing = ctx.names.import_path("Rescaling", ctx.index.module_scope)
     if existing == f"{module}.Rescaling":
         return "Rescaling", ()
+    if isinstance(class_ref, ast.Name) and existing is None and ctx.names.is_free("Rescaling"):
+        # `Multiply` imported by name: import `Rescaling` the same way, next to it
+        return "Rescaling", (AddImport(module, "Rescaling"),)
+    expression = ctx.names.module_expression(module)
+    if expression is not None:
+        return f"{expression}.Rescaling", ()
     if ctx.names.is_free("Rescaling"):
         return "Rescaling", (AddImport(module, "Rescaling"),)
     return None, ()
 
 
-def _constant_operand_fix(operands, values, raw_positions, others, ctx):
+def _constant_operand_fix(layer, operands, values, raw_positions, others, ctx):
     reference = operands.elts[others[0]]
-    if not isinstance(reference, (ast.Name, ast.Attribute)):
+    if not _plain_reference(reference):
         return None  # repeating a call expression would build a second layer
+    if _in_method(reference, ctx):
+        return None  # a layer's `call` would create a new weight on every run
     helper = _helper(ctx)
     if helper is None:
         return None
     edits = list(helper)
     for index in raw_positions:
         value = values[index]
-        if value.shape is None or value.raw_kind == V.NUMBER:
-            return None  # the per-sample shape of the constant is unknown
+        if value.raw_kind == V.NUMBER and layer not in _BROADCASTING:
+            return None  # a scalar has no per-sample shape to concatenate or dot with
+        # the value is read when the module runs: any expression works, its shape need not be known
         text = ctx.segment(operands.elts[index])
-        if len(value.shape) >= 2 and value.shape[0] == 1:
+        if value.shape is not None and len(value.shape) >= 2 and value.shape[0] == 1:
             text = f"{text}[0]"  # a (1, N) constant: its only row is the per-sample value
         edits.insert(0, Replace(ctx.span(operands.elts[index]), f"{CONSTANT_OPERAND}({text})({ctx.segment(reference)})"))
     return FixSpec(UNSAFE, f"Wrap the constant in `{CONSTANT_OPERAND}(...)`", tuple(edits))
+
+
+def _in_method(node, ctx) -> bool:
+    scope = ctx.index.scope_at(node)
+    while scope.kind == "comprehension":
+        scope = scope.parent
+    return scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class"
+
+
+def _plain_reference(node) -> bool:
+    """A tensor expression that names an existing value (`x`, `self.x`, `inputs[0]`)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
+            return False
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def _helper(ctx):

@@ -8,12 +8,21 @@ parse). Comments and formatting outside the edited nodes are kept as they were.
 from __future__ import annotations
 
 import ast
+import configparser
 import difflib
+import functools
+import os
+import sys
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore
 
 from keraslint.violations import AddHelper, AddImport, InsertStatements, Replace, Span, Violation
 
@@ -29,18 +38,18 @@ class FixResult:
     problems: List[str] = field(default_factory=list)
 
 
-def apply_fixes(text: str, violations: List[Violation]) -> FixResult:
+def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) -> FixResult:
     """Apply every violation's fix to `text` in one libcst pass (overlapping ones wait for the
     next round). If the combined result fails, fall back to one fix at a time."""
     chosen = _non_overlapping(violations)
     try:
-        return FixResult(_apply(text, chosen), applied=chosen)
+        return FixResult(_apply(text, chosen, line_length), applied=chosen)
     except FixError:
         pass
     result = FixResult(text)
     for violation in chosen:
         try:
-            result.text = _apply(result.text, [violation])
+            result.text = _apply(result.text, [violation], line_length)
             result.applied.append(violation)
         except FixError as error:
             result.problems.append(f"{violation.filename}:{violation.line}:{violation.col + 1}: {violation.code} fix not applied: {error}")
@@ -52,7 +61,7 @@ def apply_fixes(text: str, violations: List[Violation]) -> FixResult:
 def edits_for(text: str, violation: Violation) -> List[dict]:
     """The fix of one violation as ruff-style edits (for JSON/SARIF output)."""
     try:
-        fixed = _apply(text, [violation])
+        fixed = _apply(text, [violation], line_length_for(violation.filename))
     except FixError:
         return []
     old_lines, new_lines = text.splitlines(keepends=True), fixed.splitlines(keepends=True)
@@ -84,7 +93,7 @@ def _overlaps(a: Span, b: Span) -> bool:
     return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
 
 
-def _apply(text: str, violations: List[Violation]) -> str:
+def _apply(text: str, violations: List[Violation], line_length: int = 100) -> str:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -120,8 +129,8 @@ def _apply(text: str, violations: List[Violation]) -> str:
 
     edited_lines = [e.span.line for v in violations for e in v.fix.edits if isinstance(e, (Replace, InsertStatements))]
     position = _insert_position(module.body, positions, min(edited_lines, default=10**9))
-    module = module.visit(_Editor(replacements, insert_after, insert_before))
-    module = _add_top_level(module, position, imports, helpers)
+    module = module.visit(_Editor(replacements, insert_after, insert_before, module.default_indent, line_length))
+    module = _add_top_level(module, position, imports, helpers, line_length)
     fixed = module.code
     try:
         ast.parse(fixed)
@@ -155,20 +164,170 @@ def _statements(code: str) -> list:
 
 
 class _Editor(cst.CSTTransformer):
-    def __init__(self, replacements, insert_after, insert_before):
+    def __init__(self, replacements, insert_after, insert_before, default_indent="    ", line_length=100):
         super().__init__()
         self.replacements = replacements
         self.insert_after = insert_after
         self.insert_before = insert_before
+        self.default_indent = default_indent
+        self.line_length = line_length
+        self.indents: List[str] = []
+        self.replaced = 0
+        self.replaced_before: List[int] = []
+
+    def on_visit(self, node):
+        if isinstance(node, cst.IndentedBlock):
+            self.indents.append(node.indent if node.indent is not None else self.default_indent)
+        if isinstance(node, cst.SimpleStatementLine):
+            self.replaced_before.append(self.replaced)
+        return True
 
     def on_leave(self, original_node, updated_node):
+        if isinstance(original_node, cst.IndentedBlock):
+            self.indents.pop()
         if original_node in self.replacements:
+            self.replaced += 1
             return self.replacements[original_node]
+        if isinstance(original_node, cst.SimpleStatementLine) and self.replaced_before.pop() != self.replaced:
+            updated_node = wrap_statement(updated_node, len("".join(self.indents)), self.default_indent, self.line_length)
         before = self.insert_before.get(original_node)
         after = self.insert_after.get(original_node)
         if before or after:
-            return cst.FlattenSentinel([*(before or []), updated_node, *(after or [])])
+            width = len("".join(self.indents))
+            before = [wrap_statement(s, width, self.default_indent, self.line_length) for s in before or []]
+            after = [wrap_statement(s, width, self.default_indent, self.line_length) for s in after or []]
+            return cst.FlattenSentinel([*before, updated_node, *after])
         return updated_node
+
+
+# -- wrapping, as black would: a rewritten line longer than the limit splits at a call's brackets
+LINE_LENGTH = 100  # when the project's formatter config does not say
+_EMPTY = cst.Module([])
+_LENGTH_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini", ".flake8")
+
+
+@functools.lru_cache(maxsize=256)
+def _folder_line_length(folder: str) -> Optional[int]:
+    """The line length the formatter configured in `folder` uses, or None when it sets none."""
+    for name in _LENGTH_FILES:
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            if name.endswith(".toml"):
+                with open(path, "rb") as handle:
+                    data = tomllib.load(handle)
+                tool = data.get("tool", {}) if name == "pyproject.toml" else {"ruff": data}
+                for section in ("ruff", "black"):
+                    value = tool.get(section, {}).get("line-length")
+                    if isinstance(value, int) and value > 0:
+                        return value
+            else:
+                parser = configparser.ConfigParser()
+                parser.read(path, encoding="utf-8")
+                value = parser.get("flake8", "max-line-length", fallback=None)
+                if value is not None and value.strip().isdigit():
+                    return int(value)
+        except (OSError, ValueError, UnicodeDecodeError, configparser.Error, tomllib.TOMLDecodeError):
+            continue
+    return None
+
+
+def line_length_for(path: str) -> int:
+    """The nearest `line-length` ([tool.ruff], [tool.black], ruff.toml) or flake8
+    `max-line-length` above `path`, else 100. Read only when a file is being fixed."""
+    folder = os.path.dirname(os.path.abspath(path)) if path and not path.startswith("<") else None
+    while folder:
+        found = _folder_line_length(folder)
+        if found is not None:
+            return found
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.exists(os.path.join(folder, ".git")):
+            break
+        folder = parent
+    return LINE_LENGTH
+
+
+def wrap_statement(statement, indent_width: int, indent: str, limit: int = LINE_LENGTH):
+    """`statement` with its outermost call split over lines when it is longer than `limit`:
+    the arguments on one indented line, else one per line with a trailing comma. The call
+    whose opening line fits is chosen from the last trailer backwards (`Dense(...)(x)` splits
+    inside `Dense(`), as black's right-hand split does. Unchanged when nothing fits."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return statement
+    if _fits(statement, indent_width, limit):
+        return statement
+    small = statement.body[0]
+    value = getattr(small, "value", None)
+    if isinstance(value, (cst.ListComp, cst.List)) and not _has_comment(value):
+        wrapped = statement.with_changes(body=[small.with_changes(value=_split_list(value, indent))])
+        return wrapped if _fits(wrapped, indent_width, limit) else statement
+    if not isinstance(value, cst.Call):
+        return statement
+    trailers = []
+    node = value
+    while isinstance(node, cst.Call):
+        trailers.append(node)
+        node = node.func
+    for call in trailers:
+        if not call.args or any(_has_comment(a) for a in call.args):
+            continue
+        for variant in (_one_line_body, _one_per_line):
+            wrapped = statement.with_changes(body=[small.with_changes(value=_swap(value, call, variant(call, indent)))])
+            if _fits(wrapped, indent_width, limit):
+                return wrapped
+    return statement
+
+
+def _split_list(value, indent: str):
+    """`[elt for a in b]` as black splits it: the element and each `for` on lines of their own;
+    a list display with one element per line and a trailing comma."""
+    opening = value.lbracket.with_changes(whitespace_after=_newline(indent))
+    closing = value.rbracket.with_changes(whitespace_before=_newline(""))
+    if isinstance(value, cst.List):
+        elements = [e.with_changes(comma=cst.Comma(whitespace_after=_newline(indent) if i < len(value.elements) - 1 else cst.SimpleWhitespace("")))
+                    for i, e in enumerate(value.elements)]
+        return value.with_changes(lbracket=opening, rbracket=closing, elements=elements)
+    comp, loops = value.for_in, []
+    while comp is not None:
+        loops.append(comp)
+        comp = comp.inner_for_in
+    rebuilt = None
+    for comp in reversed(loops):
+        rebuilt = comp.with_changes(whitespace_before=_newline(indent), inner_for_in=rebuilt)
+    return value.with_changes(lbracket=opening, rbracket=closing, for_in=rebuilt)
+
+
+def _fits(statement, indent_width: int, limit: int) -> bool:
+    return all(indent_width + len(line) <= limit for line in _EMPTY.code_for_node(statement).splitlines())
+
+
+def _has_comment(arg) -> bool:
+    return "#" in _EMPTY.code_for_node(arg)
+
+
+def _swap(value, old, new):
+    if value is old:
+        return new
+    return value.with_changes(func=_swap(value.func, old, new))
+
+
+def _newline(extra: str) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(extra))
+
+
+def _one_line_body(call, indent: str):
+    args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT if i == len(call.args) - 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                           whitespace_after_arg=_newline("") if i == len(call.args) - 1 else cst.SimpleWhitespace(""))
+            for i, a in enumerate(call.args)]
+    return call.with_changes(whitespace_before_args=_newline(indent), args=args)
+
+
+def _one_per_line(call, indent: str):
+    args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline(indent) if i < len(call.args) - 1 else cst.SimpleWhitespace("")),
+                           whitespace_after_arg=_newline("") if i == len(call.args) - 1 else cst.SimpleWhitespace(""))
+            for i, a in enumerate(call.args)]
+    return call.with_changes(whitespace_before_args=_newline(indent), args=args)
 
 
 def _insert_position(body, positions, first_edited_line: int) -> int:
@@ -184,19 +343,29 @@ def _insert_position(body, positions, first_edited_line: int) -> int:
     return position
 
 
-def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], helpers: List[AddHelper]) -> cst.Module:
-    """Insert missing imports, then helper classes, at `position`, each only once."""
+def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], helpers: List[AddHelper], line_length: int = LINE_LENGTH) -> cst.Module:
+    """Insert missing imports into the import block (next to their kin, in the file's order),
+    then helper classes at `position`, each only once."""
     if not imports and not helpers:
         return module
     body = list(module.body)
     present_imports = {module.code_for_node(s).strip() for s in body if _is_import_line(s)}
     defined = {s.name.value for s in body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
-    new_imports = []
     for item in imports:
         line = item.render()
-        if line not in present_imports:
-            present_imports.add(line)
-            new_imports.extend(cst.parse_module(line + "\n").body)
+        if line in present_imports:
+            continue
+        present_imports.add(line)
+        if _merge_import(body, position, item, line_length):
+            continue
+        index, before_kin = _import_index(body[:position], item)
+        statement = cst.parse_module(line + "\n").body[0]
+        if before_kin and body[index].leading_lines and all(line.comment is None for line in body[index].leading_lines):
+            # the new line opens the group: it takes the group's blank line
+            statement = statement.with_changes(leading_lines=body[index].leading_lines)
+            body[index] = body[index].with_changes(leading_lines=[])
+        body.insert(index, statement)
+        position += 1
     new_helpers = []
     for helper in helpers:
         if helper.name in defined:
@@ -210,7 +379,87 @@ def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], 
     if new_helpers and following and hasattr(following[0], "leading_lines") and len(following[0].leading_lines) < 2:
         blank = [cst.EmptyLine()] * (2 - len(following[0].leading_lines))
         following[0] = following[0].with_changes(leading_lines=[*blank, *following[0].leading_lines])
-    return module.with_changes(body=body[:position] + new_imports + new_helpers + following)
+    return module.with_changes(body=body[:position] + new_helpers + following)
+
+
+def _import_module(statement) -> tuple:
+    """(is a `from` import, module name) of a one-import line; ("", "") when unknown."""
+    node = statement.body[0]
+    if isinstance(node, cst.ImportFrom):
+        if node.relative or node.module is None:
+            return (1, "~")  # relative imports sort last (first party)
+        return (1, _EMPTY.code_for_node(node.module))
+    return (0, _EMPTY.code_for_node(node.names[0].name))
+
+
+def _section(module_name: str) -> int:
+    root = module_name.split(".")[0]
+    if root == "__future__":
+        return 0
+    return 1 if root in sys.stdlib_module_names else 2
+
+
+def _import_index(block: list, item: AddImport) -> tuple:
+    """(index, whether that index holds an import of the same group) for `item` among the
+    top-level imports before the insertion position: in sorted order within its group (stdlib
+    or not) when the file keeps them sorted (isort's `import` lines before `from` lines, or one
+    order by module), else after its kin (the same top package), else after the last import of
+    its group, else after the whole block."""
+    lines = [(i, _import_module(st)) for i, st in enumerate(block) if _is_import_line(st)]
+    if not lines:
+        return len(block), False
+    new = (0 if item.name is None else 1, item.module)
+    section = [(i, key) for i, key in lines if _section(key[1]) == _section(item.module)]
+    if not section:
+        later = [i for i, key in lines if _section(key[1]) > _section(item.module)]
+        return (later[0], False) if later else (lines[-1][0] + 1, False)
+    for sort_key in (lambda key: (key[0], key[1].lower()), lambda key: key[1].lower()):
+        keys = [sort_key(key) for _, key in section]
+        if keys == sorted(keys):
+            for (i, key), existing in zip(section, keys):
+                if sort_key(new) < existing:
+                    return i, True
+            return section[-1][0] + 1, False
+    kin = [i for i, key in section if key[1].split(".")[0] == item.module.split(".")[0]]
+    return (kin[-1] if kin else section[-1][0]) + 1, False
+
+
+def _merge_import(body: list, position: int, item: AddImport, line_length: int = LINE_LENGTH) -> bool:
+    """Add `name` to an existing one-line `from module import a, b` without aliases (kept in
+    its order when it is sorted) if the line stays within the limit."""
+    if item.name is None:
+        return False
+    for index, statement in enumerate(body[:position]):
+        if not _is_import_line(statement) or len(statement.body) != 1:
+            continue
+        node = statement.body[0]
+        if not isinstance(node, cst.ImportFrom) or node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            continue
+        if _EMPTY.code_for_node(node.module) != item.module or node.lpar:
+            continue
+        names = list(node.names)
+        if item.alias or any(a.asname is not None for a in names):
+            continue  # isort keeps `as` imports on lines of their own
+        alias = cst.ImportAlias(name=cst.Name(item.name), asname=cst.AsName(name=cst.Name(item.alias)) if item.alias else None)
+        keys = [_name_key(_EMPTY.code_for_node(a.name)) for a in names]
+        at = len(names)
+        if keys == sorted(keys):
+            at = next((i for i, key in enumerate(keys) if _name_key(item.name) < key), len(names))
+        names.insert(at, alias)
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        names = [a.with_changes(comma=comma if i < len(names) - 1 else cst.MaybeSentinel.DEFAULT) for i, a in enumerate(names)]
+        merged = statement.with_changes(body=[node.with_changes(names=names)])
+        if not _fits(merged, 0, line_length):
+            return False
+        body[index] = merged
+        return True
+    return False
+
+
+def _name_key(name: str) -> tuple:
+    """isort's order within a `from` import: CONSTANTS, Classes, functions."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return (kind, name.lower())
 
 
 def _is_import_line(statement) -> bool:

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.violations import SAFE, FixSpec, InsertStatements
+from keraslint.fixes.sharing import copy_weights_fix
 
 CODE = "KER104"
 NAME = "clone-model-without-weights"
@@ -89,7 +89,7 @@ def check(call: ast.Call, ctx):
         return  # handed to other code first, which may give it weights
     original = ctx.segment(call.args[0])
     message = MESSAGE.format(clone=target.id, original=original, line=copy_uses[0].lineno)
-    yield ctx.report(CODE, call, message, _fix(call, statement, target, ctx))
+    yield ctx.report(CODE, call, message, copy_weights_fix(call, statement, target, ctx))
 
 
 def _method(use: ast.Name, ctx):
@@ -106,25 +106,5 @@ def _method(use: ast.Name, ctx):
     return None
 
 
-def _fix(call, statement, target, ctx):
-    if any(k.arg == "clone_function" for k in call.keywords) or len(call.args) > 2:
-        return None  # a clone_function may change the layers and their weights
-    original = call.args[0]
-    if not _plain_reference(original):
-        return None  # evaluating it a second time might build something new
-    parent = ctx.index.parents.get(statement)
-    if not isinstance(parent, ast.Module) and statement.lineno == parent.lineno:
-        return None  # `if x: c = clone_model(m)` on one line: no room for a statement
-    text = f"{target.id}.set_weights({ctx.segment(original)}.get_weights())\n"
-    title = FIX_TITLE.format(clone=target.id, original=ctx.segment(original))
-    return FixSpec(SAFE, title, (InsertStatements(ctx.span(statement), text, after=True),))
-
-
 def _position(node) -> tuple:
     return (node.lineno, node.col_offset)
-
-
-def _plain_reference(node) -> bool:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return isinstance(node, ast.Name)

@@ -39,19 +39,22 @@ def branch(inp):
 
 
 left, right = keras.Input((8, 8, 1)), keras.Input((8, 8, 1))
-branch_input = keras.Input((8, 8, 1))
-branch_tower = keras.Model(branch_input, branch(branch_input), name="branch_tower")
-merged = layers.Concatenate()([branch_tower(left), branch_tower(right)])
+tower_input = keras.Input((8, 8, 1))
+tower = keras.Model(tower_input, branch(tower_input), name="tower")
+merged = layers.Concatenate()([tower(left), tower(right)])
 model = keras.Model([left, right], merged)
 ```
 If they should be independent, derive the names from a parameter
 (`def branch(inp, prefix): ... name=f"{prefix}_proj"`).
 
 ## Fix safety
-Unsafe, and offered only when the calls are KER102's sharing case: distinct `Input`s whose
-declared shapes the source proves equal, the same other arguments, combined results. It
-turns a model that cannot be built into one with shared towers; whether sharing is what you
-meant is your call. Otherwise the rule reports without a fix. A helper called once, or
+Unsafe. When the calls are KER102's sharing case (distinct `Input`s of one shape, the same
+other arguments, combined results) the fix builds one shared sub-model, which turns a model
+that cannot be built into one with shared towers; whether sharing is what you meant is your
+call. Calls that cannot share (different arguments, chained blocks, a loop) get names of their
+own instead: derived from a parameter that has a different int or string literal in every
+call (`name=f"proj_{units}"`), else the constant `name=` is dropped and Keras numbers the
+layers. No fix when a dropped name is looked up elsewhere in the file (`get_layer("proj")`). A helper called once, or
 whose calls build separate models, is not reported.
 
 ## References
@@ -63,7 +66,8 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.rules.helper_recreates_layers import header_end, sharing_fix, site_lines
+from keraslint.fixes.sharing import tower_fix, unique_names_fix
+from keraslint.rules.helper_recreates_layers import header_end, site_lines
 
 CODE = "KER103"
 NAME = "helper-constant-layer-name"
@@ -93,10 +97,13 @@ def check(helper: ast.FunctionDef, ctx):
     sites = repeated[0]
     runs = _one_model_runs(sites, ctx)
     fix = None
-    if len(repeated) == 1 and not profile.calls_parameter:
-        for sharing in ctx.calls.sharing(helper):
-            if {id(s.call) for s in sharing.sites} == {id(s.call) for s in sites}:
-                fix = sharing_fix(helper, sharing, ctx)  # the runs are KER102's sharing case
+    shared = [g for g in ctx.calls.sharing(helper) if any({id(s.call) for s in g.sites} & {id(s.call) for s in r} for r in repeated)]
+    if shared:  # the runs are KER102's sharing case: one sub-model, if it can be built
+        if len(repeated) == 1 and len(shared) == 1 and not profile.calls_parameter:
+            if {id(s.call) for s in shared[0].sites} == {id(s.call) for s in sites}:
+                fix = tower_fix(helper, shared[0], ctx)
+    else:  # the runs cannot share (different arguments, chained): names of their own
+        fix = unique_names_fix(helper, [s for group in repeated for s in group], profile.constant_names, ctx)
     lines = site_lines(sorted({s.call.lineno for group in repeated for s in group}))
     message = MESSAGE.format(helper=helper.name, name=profile.constant_names[0][1], runs=runs, lines=lines)
     yield ctx.report(CODE, helper, message, fix, end_node=header_end(helper))

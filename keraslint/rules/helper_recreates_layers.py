@@ -41,9 +41,9 @@ def branch(inp):
 
 
 views = [keras.Input((8, 8, 1)) for _ in range(6)]
-branch_input = keras.Input((8, 8, 1))
-branch_tower = keras.Model(branch_input, branch(branch_input), name="branch_tower")
-merged = layers.Concatenate()([branch_tower(v) for v in views])
+tower_input = keras.Input((8, 8, 1))
+tower = keras.Model(tower_input, branch(tower_input), name="tower")
+merged = layers.Concatenate()([tower(v) for v in views])
 ```
 The helper stays as it is; it is built once, from a fresh `Input` of the shared shape, into a
 sub-model that every call site then calls. The model saves and loads in safe mode.
@@ -51,11 +51,13 @@ sub-model that every call site then calls. The model saves and loads in safe mod
 ## Fix safety
 Unsafe: sharing divides the parameter count by the number of calls, which is the point, but
 only you know whether the towers were meant to share (a pseudo-siamese network has separate
-weights on purpose). Silence a deliberate one with `# noqa: KER102` on the `def`. No fix is
-offered unless the source proves the inputs have the same declared shape (the same shape
-expression of literals or of names bound once, or the same variable) and the other arguments
-are the same values; Keras 3 would build a shared tower on a wrong shape and fail only at
-predict. Nothing is reported for a helper called once, on inputs of different shapes, with
+weights on purpose). Silence a deliberate one with `# noqa: KER102` on the `def`. The
+tower's `Input` copies the declared one when the source proves every input has that shape
+(the same shape expression of literals or of names bound once); when the shape expressions
+only read the same (`Input(input_shape())`), it takes the first tensor's shape
+(`keras.Input(shape=query.shape[1:])`), and a later input of another shape fails when the
+model is built (tf_keras) or run (Keras 3). No fix is offered unless the other arguments are
+provably the same values, or when the calls are in different blocks. Nothing is reported for a helper called once, on inputs of different shapes, with
 different per-call arguments, one that derives layer names from an argument, one that takes
 layers or builds a `Model` itself, or calls on the same tensor.
 
@@ -68,9 +70,8 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.analysis.calls import PROVEN
-from keraslint.analysis.names import canonical
-from keraslint.violations import UNSAFE, AddImport, FixSpec, InsertStatements, Replace
+from keraslint.fixes.sharing import tower_fix
+from keraslint.violations import UNSAFE, FixSpec
 
 CODE = "KER102"
 NAME = "helper-recreates-layers"
@@ -81,8 +82,6 @@ NODE_TYPES = (ast.FunctionDef,)
 TRIGGERS = ("Input",)  # the helper must run on two `Input(...)` tensors
 REQUIRES = (("def ",),)
 DEFAULT_ENABLED = True
-
-_ROOTS = {"keras": "keras", "tf.keras": "tensorflow.keras", "tf_keras": "tf_keras"}
 
 
 def check(helper: ast.FunctionDef, ctx):
@@ -98,9 +97,9 @@ def check(helper: ast.FunctionDef, ctx):
     groups = ctx.calls.sharing(helper)
     if not groups:
         return  # not called twice on same-shaped inputs with combined results
-    fixes = [sharing_fix(helper, group, ctx) for group in groups]
+    fixes = [tower_fix(helper, group, ctx) for group in groups]
     fix = _merge([f for f in fixes if f is not None])
-    extra = "" if all(fixes) else "; no fix where the source does not prove the input shapes and arguments equal"
+    extra = "" if all(fixes) else "; no fix where the source does not prove the other arguments equal or the calls are apart"
     runs = f"{groups[0].runs} times" if len(groups) == 1 else f"at least twice in each of {len(groups)} scopes"
     lines = site_lines(sorted({n for group in groups for n in group.lines}))
     message = MESSAGE.format(helper=helper.name, runs=runs, lines=lines, extra=extra)
@@ -121,78 +120,3 @@ def header_end(helper):
     """The report covers the `def` line (a whole function would overlap every fix inside)."""
     arguments = [*helper.args.posonlyargs, *helper.args.args, *helper.args.kwonlyargs]
     return arguments[-1] if arguments else None
-
-
-def sharing_fix(helper, sharing, ctx):
-    """Insert `tower = Model(Input, helper(Input))` before the first call; call the tower."""
-    if sharing.proof != PROVEN:
-        return None
-    statements = [site.anchor for site in sharing.sites]
-    block = {id(ctx.index.parents.get(s)) for s in statements}
-    if len(block) != 1:
-        return None  # calls in different blocks: no single place before all of them
-    first = min(statements, key=lambda s: (s.lineno, s.col_offset))
-    scope = ctx.index.scope_at(first)
-    source = sharing.inputs[0]
-    call = sharing.sites[0].call
-    names = [n for n in ast.walk(source) if isinstance(n, ast.Name)]
-    names += [n for n in ast.walk(call) if isinstance(n, ast.Name) and n is not call.func and not _in(n, call, sharing.tensor_key)]
-    if not all(ctx.calls.visible_before(name, first) for name in names):
-        return None  # the tower would name something not bound (or bound differently) there
-    if not ctx.calls.defined_before(helper, first):
-        return None  # the helper is not defined before that point
-    model, imports = _model_reference(source, scope, ctx)
-    tower, tower_input = _free(f"{helper.name}_tower", ctx), _free(f"{helper.name}_input", ctx)
-    if model is None or tower is None or tower_input is None:
-        return None
-    input_args = [ctx.segment(a) for a in source.args] + [f"{k.arg}={ctx.segment(k.value)}" for k in source.keywords if k.arg != "name"]
-    helper_args = [tower_input if ("pos", i) == sharing.tensor_key else ctx.segment(a) for i, a in enumerate(call.args)]
-    helper_args += [f"{k.arg}={tower_input if ('kw', k.arg) == sharing.tensor_key else ctx.segment(k.value)}" for k in call.keywords]
-    text = (
-        f"{tower_input} = {ctx.segment(source.func)}({', '.join(input_args)})\n"
-        f"{tower} = {model}({tower_input}, {helper.name}({', '.join(helper_args)}), name=\"{tower}\")\n"
-    )
-    edits = [InsertStatements(ctx.span(first), text, after=False), *imports]
-    for site in sharing.sites:
-        edits.append(Replace(ctx.span(site.call), f"{tower}({ctx.segment(_tensor(site.call, sharing.tensor_key))})"))
-    return FixSpec(UNSAFE, FIX_TITLE.format(helper=helper.name).replace("a sub-model", f"sub-model `{tower}`"), tuple(edits))
-
-
-def _tensor(call, key):
-    if key[0] == "pos":
-        return call.args[key[1]]
-    return next(k.value for k in call.keywords if k.arg == key[1])
-
-
-def _in(name, call, key):
-    return any(n is name for n in ast.walk(_tensor(call, key)))
-
-
-def _model_reference(source, scope, ctx):
-    """How to name `Model` of the Keras that made the `Input`: (text, [AddImport])."""
-    qualified = ctx.names.resolve(source.func)
-    if qualified is None or qualified.flavor not in _ROOTS:
-        return None, ()
-    root = _ROOTS[qualified.flavor]
-    for name, bindings in ctx.index.module_scope.bindings.items():
-        if len(bindings) == 1 and bindings[0].kind == "import" and _unshadowed(name, scope, ctx):
-            bound = canonical(bindings[0].qualified)
-            if bound.path == "keras.Model" and bound.flavor == qualified.flavor:
-                return name, ()
-    expression = ctx.names.module_expression(root)
-    if expression is not None and _unshadowed(expression.split(".")[0], scope, ctx):
-        return f"{expression}.Model", ()
-    if ctx.names.is_free("Model"):
-        return "Model", (AddImport(root, "Model"),)
-    return None, ()
-
-
-def _unshadowed(name, scope, ctx):
-    return ctx.index.lookup(name, scope)[0] is ctx.index.module_scope
-
-
-def _free(name, ctx):
-    for candidate in [name] + [f"{name}_{n}" for n in range(2, 10)]:
-        if ctx.names.is_free(candidate):
-            return candidate
-    return None

@@ -49,8 +49,10 @@ Safe only when the constant is known to have shape `(1, N)` and the layer is ele
 the original model computed the right numbers there and the fix keeps them (and adds no
 parameters). Every other fix is unsafe: it repairs a wrong result or a crash, so the numbers
 change, and `ConstantOperand` adds the constant's size to the non-trainable parameter count.
-No fix is offered when the operand's shape is unknown and the rewrite needs it, when the
-tensor to broadcast against is not a plain name, or for standalone Keras 2 code.
+`ConstantOperand` takes the value when the module runs, so the constant's shape need not be
+known: any array, tensor or variable expression is wrapped as written. No fix is offered for a
+number in `Concatenate` or `Dot` (it has no per-sample shape), when the tensor to broadcast
+against is not a plain name, or for standalone Keras 2 code.
 
 ## References
 - PITFALLS.md, KER101 (measurements on Keras 3.15.1 and tf_keras 2.21.0)

@@ -36,8 +36,11 @@ y = Dense(3)(x)
 Unsafe. The fix rewrites the minority import to the file's main package (`tf_keras` ↔
 `keras`), and only when every name reached through that import exists under the same name in
 both packages. Defaults and behaviour may still differ between the implementations, and the
-rewritten code may need KER301/KER302 fixes next. No fix when the minority import is a plain
-`import tf_keras` (its uses would need renaming) or the main package is `tf.keras`.
+rewritten code may need KER301/KER302 fixes next. When the import cannot be rewritten (a
+plain `import tf_keras`, or a main package it does not map onto), the use itself is spelled
+through the main package (`tf_keras.layers.Dense` → `keras.layers.Dense`, or `tf.keras.layers.Dense`
+under `TF_USE_LEGACY_KERAS`; `Dense` when the file imports names from it, adding the import
+when needed), on Keras 3 and tf_keras targets alike. An import left unused is not removed.
 
 ## References
 - PITFALLS.md, KER106 (Keras 3.15.1, tf_keras 2.21.0)
@@ -47,11 +50,9 @@ rewritten code may need KER301/KER302 fixes next. No fix when the minority impor
 from __future__ import annotations
 
 import ast
-import re
 
 from keraslint.analysis.names import sets_legacy_keras
-from keraslint.rules import _ops_tables as T
-from keraslint.violations import UNSAFE, FixSpec, Replace, Span
+from keraslint.fixes.flavors import import_fix, use_fix
 
 CODE = "KER106"
 NAME = "mixed-keras-flavors"
@@ -67,7 +68,6 @@ _MODEL_OBJECTS = ("keras.layers.", "keras.ops.", "keras.models.", "keras.applica
 _MODEL_NAMES = {"keras.Input", "keras.Model", "keras.Sequential", "keras.Layer"}
 # whole saved models: loading one is not assembling a model from parts of both packages
 _WHOLE_MODELS = {"keras.models.load_model", "keras.models.save_model", "keras.models.model_from_json"}
-_FROM_MODULE = re.compile(r"from\s+([A-Za-z_][\w.]*)")
 
 
 def check(module: ast.Module, ctx):
@@ -107,7 +107,8 @@ def check(module: ast.Module, ctx):
                 continue  # only in another branch of an if/try than the main package: never meet
             minority = "Keras 3 `keras`" if side == "keras3" else _legacy_words([(node, qualified, side)])
             message = MESSAGE.format(name=_short(ctx.segment(node)), minority=minority, main=main_words)
-            yield ctx.report(CODE, node, message, _fix(node, side, uses, ctx))
+            fix = import_fix(node, side, uses, ctx) or use_fix(node, qualified, members, main, ctx)
+            yield ctx.report(CODE, node, message, fix)
 
 
 def _outermost_keras_name(node, ctx):
@@ -136,75 +137,3 @@ def _legacy_words(uses) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-# -- the fix: rewrite the import that brings the minority object -----------------------------
-def _fix(node, side, uses, ctx):
-    root = node
-    while isinstance(root, ast.Attribute):
-        root = root.value
-    if not isinstance(root, ast.Name):
-        return None
-    _, bindings = ctx.index.lookup(root.id, ctx.index.scope_at(root))
-    if len(bindings) != 1 or bindings[0].kind != "import":
-        return None  # bound more than once, or not by an import
-    statement = ctx.index.parents.get(bindings[0].node)
-    old, new = ("tf_keras", "keras") if side == "legacy" else ("keras", "tf_keras")
-    if side == "keras3" and not any(q.flavor == "tf_keras" for _, q, _ in uses):
-        return None  # the main package is tf.keras: no import form maps one to one
-    located = _module_span(statement, bindings[0].node, old, ctx)
-    if located is None:
-        return None
-    span, module = located
-    if not _maps_one_to_one(statement, module, old, uses, ctx):
-        return None  # some name reached through this import does not exist in the other package
-    replacement = new + module[len(old):]
-    return FixSpec(UNSAFE, f"Import from `{replacement}` instead of `{module}`", (Replace(span, replacement),))
-
-
-def _module_span(statement, alias, old, ctx):
-    """(Span of the module name in the import, the module) when it starts with `old`."""
-    if isinstance(statement, ast.Import):
-        if alias.asname is None or not (alias.name == old or alias.name.startswith(old + ".")):
-            return None  # `import tf_keras` binds the name its uses spell: renaming them is not ours
-        line, col = alias.lineno, ctx.char_col(alias.lineno, alias.col_offset)
-        if ctx.lines[line - 1][col:col + len(alias.name)] != alias.name:
-            return None
-        return Span(line, col, line, col + len(alias.name)), alias.name
-    if isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
-        module = statement.module
-        if not (module == old or module.startswith(old + ".")):
-            return None
-        line = statement.lineno
-        col = ctx.char_col(line, statement.col_offset)
-        match = _FROM_MODULE.match(ctx.lines[line - 1], col)
-        if match is None or match.group(1) != module:
-            return None  # the module name is split over lines or written with spaces
-        return Span(line, match.start(1), line, match.end(1)), module
-    return None
-
-
-def _maps_one_to_one(statement, module, old, uses, ctx) -> bool:
-    bound = {}
-    for alias in statement.names:
-        if alias.name == "*":
-            return False
-        bound[alias.asname or alias.name.split(".")[0]] = alias
-    for node, qualified, _ in uses:
-        root = node
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if not isinstance(root, ast.Name) or root.id not in bound:
-            continue
-        _, bindings = ctx.index.lookup(root.id, ctx.index.scope_at(root))
-        if not bindings or ctx.index.parents.get(bindings[0].node) is not statement:
-            continue  # the same name bound by another import elsewhere
-        if not qualified.raw.startswith(old + "."):
-            return False
-        if qualified.raw[len(old) + 1:] not in T.COMMON_NAMES | T.COMMON_MODULES:
-            return False
-    for alias in statement.names if isinstance(statement, ast.ImportFrom) else ():
-        relative = f"{module}.{alias.name}"[len(old) + 1:]
-        if relative not in T.COMMON_NAMES | T.COMMON_MODULES:
-            return False
-    return True

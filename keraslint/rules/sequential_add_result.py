@@ -36,10 +36,14 @@ parameters. If you meant the functional API, call the layer on the tensor instea
 
 ## Fix safety
 Unsafe: the original raises, so there is no behaviour to keep, and only you know whether
-the whole model or the single layer was meant to be applied to `x`. The fix (add the layer,
-then call the model) is offered only when the model is a name bound once to `Sequential(...)`
-in the same block, this is its only such call and its last `add`, and both calls take one
-positional argument. An assignment of `model.add(...)` is reported without a fix.
+the whole model or the single layer was meant to be applied to `x`. When the arguments are
+tensors inside the same model (`model.get_layer(...).output`, `model.layers[i].output`,
+`model.input`), or the model was created empty and every `add` of it is called on a tensor,
+the fix is the functional form `layer(x)`. Otherwise it adds the layer, then calls the model,
+and only when the model is a name bound once to `Sequential(...)` in the same block, this is
+its only such call and its last `add`, and both calls take one positional argument.
+`head = Sequential().add(layer)` becomes `head = Sequential([layer])`; another assignment of
+`model.add(...)` is reported without a fix.
 
 ## References
 - PITFALLS.md, KER105 (measured on Keras 3.15.1 and tf_keras 2.21.0)
@@ -49,7 +53,7 @@ from __future__ import annotations
 
 import ast
 
-from keraslint.violations import UNSAFE, FixSpec, InsertStatements, Replace
+from keraslint.fixes.sharing import add_result_fix, sequential_of_fix
 
 CODE = "KER105"
 NAME = "sequential-add-result"
@@ -71,10 +75,11 @@ def check(call: ast.Call, ctx):
     if isinstance(parent, ast.Call) and parent.func is call:
         arg = _short(parent.args[0], ctx) if len(parent.args) == 1 else "x"
         message = MESSAGE.format(model=model, layer=layer, arg=arg)
-        yield ctx.report(CODE, parent, message, _fix(call, parent, ctx))
+        adds = ctx.memo("sequential_adds", _sequential_adds)
+        yield ctx.report(CODE, parent, message, add_result_fix(call, parent, adds, ctx))
     elif isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is call:
         target = ctx.segment(parent.targets[0] if isinstance(parent, ast.Assign) else parent.target)
-        yield ctx.report(CODE, call, ASSIGNED.format(model=model, target=target, layer=layer))
+        yield ctx.report(CODE, call, ASSIGNED.format(model=model, target=target, layer=layer), sequential_of_fix(call, ctx))
 
 
 def _is_sequential_add(call, ctx) -> bool:
@@ -86,39 +91,8 @@ def _is_sequential_add(call, ctx) -> bool:
     return value.kind == "model" and isinstance(origin, ast.Call) and ctx.names.path(origin.func) == "keras.Sequential"
 
 
-def _fix(add, outer, ctx):
-    receiver = add.func.value
-    if not isinstance(receiver, ast.Name):
-        return None  # `Sequential().add(...)(x)`: the model has no name to call
-    if len(add.args) != 1 or add.keywords or len(outer.args) != 1 or outer.keywords:
-        return None  # not the measured one-layer, one-tensor form
-    if any(isinstance(a, ast.Starred) for a in (*add.args, *outer.args)):
-        return None
-    bindings = ctx.values.name_bindings(receiver)
-    statement = ctx.index.statement_of(outer)
-    owner, all_bindings = ctx.index.lookup(receiver.id, ctx.index.scope_at(receiver))
-    if len(bindings) != 1 or len(all_bindings) != 1 or owner is not ctx.index.scope_at(statement):
-        return None  # the model is rebound, or built in another scope
-    creation = ctx.index.statement_of(bindings[0].node)
-    if ctx.index.parents.get(creation) is not ctx.index.parents.get(statement):
-        return None  # built in another block: the add may not run in order
-    if ctx.index.scope_at(outer) is not ctx.index.scope_at(statement):
-        return None  # inside a lambda or comprehension
-    for other in ctx.index.nodes(ast.Call):
-        if other is add or not _is_sequential_add(other, ctx) or not _same_name(other.func.value, receiver):
-            continue
-        later = (other.lineno, other.col_offset) > (add.lineno, add.col_offset)
-        called = isinstance(ctx.index.parents.get(other), ast.Call) and ctx.index.parents[other].func is other
-        if later or called:
-            return None  # more layers follow, or another `add(...)(...)`: the intent is unclear
-    text = f"{ctx.segment(add)}\n"
-    call_model = f"{receiver.id}({ctx.segment(outer.args[0])})"
-    edits = (InsertStatements(ctx.span(statement), text, after=False), Replace(ctx.span(outer), call_model))
-    return FixSpec(UNSAFE, FIX_TITLE.format(model=receiver.id), edits)
-
-
-def _same_name(node, name) -> bool:
-    return isinstance(node, ast.Name) and node.id == name.id
+def _sequential_adds(ctx) -> list:
+    return [call for call in ctx.index.nodes(ast.Call) if _is_sequential_add(call, ctx)]
 
 
 def _short(node, ctx) -> str:
