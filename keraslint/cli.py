@@ -139,7 +139,7 @@ def check(args) -> int:
         fix=args.fix and not args.diff,
         diff=args.diff,
         unsafe=args.unsafe_fixes,
-        edits=args.output_format in ("json", "sarif"),
+        edits=args.output_format == "json",  # SARIF output carries no edits: do not compute them
     )
     files, errors = discover(args.paths, settings)
     reports = _run(files, settings, mode, args)
