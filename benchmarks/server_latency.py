@@ -11,6 +11,7 @@ Usage::
 
     python benchmarks/server_latency.py            # 20 changes, prints median / p90 / max
     python benchmarks/server_latency.py --changes 50
+    python benchmarks/server_latency.py --findings-every 1   # every block has findings (~460)
 """
 
 from __future__ import annotations
@@ -33,32 +34,38 @@ from keraslint.engine import check_source  # noqa: E402
 from keraslint.server import DEBOUNCE_SECONDS  # noqa: E402
 
 HEADER = "import keras\nimport numpy as np\nimport tensorflow as tf\n\n"
-BLOCK = '''
+CLEAN_BLOCK = '''
 def block_{n}(width={n}):
-    """Tower {n}: a dense stack with a raw constant merged in."""
-    scale = np.ones((1, 4))
-    offset = np.full(4, 0.5)
+    """Tower {n}: a dense stack whose branches are merged."""
     inputs = keras.Input((4,), name="in_{n}")
     hidden = keras.layers.Dense(16, activation="relu")(inputs)
     hidden = keras.layers.Dense(4)(hidden)
-    scaled = keras.layers.Multiply()([hidden, scale])
-    shifted = keras.layers.Add()([scaled, offset])
-    squashed = tf.nn.sigmoid(shifted)
+    scaled = keras.layers.Multiply()([hidden, inputs])
+    shifted = keras.layers.Add()([scaled, inputs])
+    squashed = keras.ops.sigmoid(shifted)
     model = keras.Model(inputs, squashed, name="tower_{n}")
     return model
 '''
+# the same tower with three findings: two raw constants merged in (KER101), a TF op (KER301)
+BAD_BLOCK = (
+    CLEAN_BLOCK.replace("[hidden, inputs]", "[hidden, scale]")
+    .replace("[scaled, inputs]", "[scaled, offset]")
+    .replace("keras.ops.sigmoid", "tf.nn.sigmoid")
+    .replace('    inputs = keras.Input', '    scale = np.ones((1, 4))\n    offset = np.full(4, 0.5)\n    inputs = keras.Input')
+)
 
 
-def make_source(lines: int = 2000) -> str:
+def make_source(lines: int = 2000, findings_every: int = 10) -> str:
+    """About `lines` lines of model code; every `findings_every`-th block has three findings."""
     parts, n = [HEADER], 0
     while sum(part.count("\n") for part in parts) < lines:
-        parts.append(BLOCK.format(n=n))
+        parts.append((BAD_BLOCK if n % findings_every == 0 else CLEAN_BLOCK).format(n=n))
         n += 1
     return "".join(parts)
 
 
-async def measure(changes: int) -> dict:
-    text = make_source()
+async def measure(changes: int, findings_every: int) -> dict:
+    text = make_source(findings_every=findings_every)
     folder = Path(tempfile.mkdtemp(prefix="keraslint-latency-"))
     path = folder / "towers.py"
     path.write_text(text)
@@ -109,32 +116,36 @@ async def measure(changes: int) -> dict:
     client.exit(None)
     await client.stop()
 
-    engine = []
+    engine, engine_cpu = [], []
     for _ in range(5):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         check_source(text, str(path))
         engine.append(time.perf_counter() - start)
+        engine_cpu.append(time.process_time() - cpu)
     return {
         "lines": text.count("\n"),
         "findings": findings,
         "open_s": open_seconds,
         "latencies": latencies,
         "engine_s": statistics.median(engine),
+        "engine_cpu_s": statistics.median(engine_cpu),
     }
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--changes", type=int, default=20, help="didChange round trips to time (default 20)")
+    parser.add_argument("--findings-every", type=int, default=10, help="one block in N has findings (default 10; 1: all)")
     args = parser.parse_args(argv)
-    result = asyncio.run(measure(args.changes))
+    result = asyncio.run(measure(args.changes, args.findings_every))
     latencies = sorted(result["latencies"])
     p90 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.9))]
     print(f"file: {result['lines']} lines, {result['findings']} findings")
     print(f"didOpen -> diagnostics (first check, cold imports): {result['open_s'] * 1000:.0f} ms")
     print(f"didChange -> diagnostics over {len(latencies)} changes: median {statistics.median(latencies) * 1000:.0f} ms, "
           f"p90 {p90 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms (debounce {DEBOUNCE_SECONDS * 1000:.0f} ms included)")
-    print(f"the engine's check of the same text, in process: {result['engine_s'] * 1000:.0f} ms")
+    print(f"the engine's check of the same text, in process: {result['engine_s'] * 1000:.0f} ms wall, "
+          f"{result['engine_cpu_s'] * 1000:.0f} ms CPU")
     return 0
 
 

@@ -7,7 +7,8 @@ is only what an editor needs:
 
 - positions: the engine counts characters (code points) on lines split at \\r\\n, \\r and \\n,
   like LSP does; LSP counts UTF-16 code units unless the client negotiated another encoding;
-- debouncing: a change is checked 0.1 s after the last keystroke, open and save at once;
+- debouncing: a change is checked 0.05 s after the last one (changes that arrive while a check
+  runs are coalesced too), open and save at once;
 - edits: a fixed text is turned into line-level TextEdits against the document;
 - notebooks: the code cells are one program (as in `keraslint check`), diagnostics go back to
   the cell they belong to.
@@ -40,7 +41,7 @@ from keraslint.violations import SAFE, Violation
 
 SOURCE = "keraslint"
 FIX_ALL_KIND = "source.fixAll.keraslint"
-DEBOUNCE_SECONDS = 0.1
+DEBOUNCE_SECONDS = 0.05
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # where LSP (and the engine) break lines
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _NOQA_CODES = re.compile(r"#\s*noqa:\s?[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*", re.IGNORECASE)
