@@ -244,6 +244,10 @@ async def test_notebook_cells_are_one_program(client: LanguageClient, tmp_path):
         text_document=types.TextDocumentIdentifier(uri=cell_uris[3]),
         range=finding.range, context=types.CodeActionContext(diagnostics=[finding])))
     assert "Disable KER101 for this line" in [a.title for a in actions]
+    # the fix is computed on the whole program and split back: each edit names its own cell
+    [fix] = [a for a in actions if a.title.endswith("(unsafe)")]
+    edited = {change.text_document.uri: "".join(e.new_text for e in change.edits) for change in fix.edit.document_changes}
+    assert edited == {cell_uris[3]: "y = keras.layers.Rescaling(1.0, offset=C)(x)"}  # the cell keeps having no final newline
 
 
 def test_without_pygls_the_server_says_how_to_install_it():
