@@ -172,8 +172,8 @@ class KeraslintServer(LanguageServer):
 
     # -- checking ---------------------------------------------------------------------------------
     def check_document(self, uri: str) -> None:
-        if self.workspace.get_notebook_document(cell_uri=uri) is not None:
-            notebook = self.workspace.get_notebook_document(cell_uri=uri)
+        notebook = self.workspace.get_notebook_document(cell_uri=uri)
+        if notebook is not None:
             return self.check_notebook(notebook.uri)
         document = self.workspace.get_text_document(uri)
         if not is_python(document.uri, document.language_id):
@@ -315,14 +315,14 @@ class KeraslintServer(LanguageServer):
         )])
 
     def fix_edit(self, checked: Checked, violation: Violation, notebook) -> Optional[types.WorkspaceEdit]:
-        from keraslint.fixes.pipeline import apply_fixes  # libcst only when a fix is offered
+        from keraslint.fixes.pipeline import fixed_each  # libcst only when a fix is offered
 
         if notebook is not None:
             return self.notebook_fix_edit(notebook, violation)
-        result = apply_fixes(checked.text, [violation])
-        if not result.applied or result.text == checked.text:
+        [fixed] = fixed_each(checked.text, [violation])  # what `--format json` shows as its edits
+        if fixed is None or fixed == checked.text:
             return None
-        return self.workspace_edit(checked.uri, self.text_edits(checked.text, result.text))
+        return self.workspace_edit(checked.uri, self.text_edits(checked.text, fixed))
 
     def notebook_fix_edit(self, notebook, violation: Violation) -> Optional[types.WorkspaceEdit]:
         """The fix applied to the whole program, split back into cells: one edit per changed

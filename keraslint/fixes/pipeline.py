@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
@@ -55,16 +55,23 @@ def edits_for(text: str, violation: Violation) -> List[dict]:
 
 
 def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
-    """Each violation's fix, alone, as ruff-style edits. Each fix is computed on an outline of
-    the file (fixes/outline.py: only the statements it touches, kept verbatim), so libcst never
-    parses a large file once per finding; where the outline cannot be used, the whole file is
-    parsed, once. A fix that cannot be applied gets no edits."""
+    """Each violation's fix, alone, as ruff-style edits (no edits for a fix that cannot be
+    applied)."""
+    old_lines = text.splitlines(keepends=True)
+    return [[] if fixed is None else _line_edits(old_lines, fixed.splitlines(keepends=True)) for fixed in fixed_each(text, violations)]
+
+
+def fixed_each(text: str, violations: List[Violation]) -> List[Optional[str]]:
+    """The whole text with each violation's fix applied alone (None where it cannot be).
+    Each fix is computed on an outline of the file (fixes/outline.py: only the statements it
+    touches, kept verbatim), so libcst never parses a large file once per finding; where the
+    outline cannot be used, the whole file is parsed, once."""
     from keraslint.fixes.outline import Outline
 
     outline = Outline.of(text)
     whole: List = []  # the whole file parsed, at most once: [_Parsed] or [FixError]
-    old_lines = text.splitlines(keepends=True)
-    result, parses = [], {}  # parses: outline text -> _Parsed (findings in the same statements share it)
+    result: List[Optional[str]] = []
+    parses: dict = {}  # outline text -> _Parsed (findings in the same statements share it)
     for violation in violations:
         fixed = _fixed_on_outline(outline, violation, parses) if outline is not None else None
         if fixed is None:
@@ -78,9 +85,8 @@ def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
                     raise whole[0]
                 fixed = _apply_parsed(whole[0], [violation])
             except FixError:
-                result.append([])
-                continue
-        result.append(_line_edits(old_lines, fixed.splitlines(keepends=True)))
+                fixed = None
+        result.append(fixed)
     return result
 
 
