@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -285,6 +286,7 @@ class Bench:
     status: str = "ok"  # ok | unavailable | failed | timeout
     reason: str = ""
     times: list[float] = field(default_factory=list)
+    cpu_times: list[float] = field(default_factory=list)  # user+sys of the command and its workers
     output_lines: int | None = None
     warmup: bool = False
 
@@ -298,6 +300,8 @@ class Bench:
             "reason": self.reason,
             "times": [round(t, 4) for t in self.times],
             "median": round(med, 4) if med is not None else None,
+            "cpu_times": [round(t, 4) for t in self.cpu_times],
+            "cpu_median": round(statistics.median(self.cpu_times), 4) if self.cpu_times else None,
             "min": round(min(self.times), 4) if self.times else None,
             "max": round(max(self.times), 4) if self.times else None,
             "megabytes": round(self.megabytes, 3),
@@ -309,14 +313,21 @@ class Bench:
     def median(self) -> float | None:
         return statistics.median(self.times) if self.status == "ok" and self.times else None
 
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu_times) if self.status == "ok" and self.cpu_times else None
+
 
 def unavailable(name: str, label: str, reason: str) -> Bench:
     return Bench(name, label, [], status="unavailable", reason=reason)
 
 
 def run_timed(argv, cwd: Path, env: dict[str, str], timeout: float):
-    """Run once; return (seconds, exit code or None on timeout, stdout lines, stderr tail)."""
+    """Run once; return (seconds, exit code or None on timeout, stdout lines, stderr tail, CPU
+    seconds). CPU time (user+sys of the child and the workers it waited for) is less skewed
+    than wall time when other work shares the machine."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         try:
             proc = subprocess.run(
@@ -333,27 +344,30 @@ def run_timed(argv, cwd: Path, env: dict[str, str], timeout: float):
         except subprocess.TimeoutExpired:
             code = None
         except OSError as exc:
-            return 0.0, -1, 0, f"{type(exc).__name__}: {exc}"
+            return 0.0, -1, 0, f"{type(exc).__name__}: {exc}", 0.0
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
         out.seek(0)
         lines = sum(1 for _ in out)
         err.seek(0)
         tail = last_lines(err.read().decode("utf-8", "replace"))
-    return elapsed, code, lines, tail
+    return elapsed, code, lines, tail, cpu
 
 
 def run_once(bench: Bench, cwd: Path, timeout: float, record: bool = True) -> None:
     if bench.status != "ok":
         return
-    elapsed, code, lines, tail = run_timed(bench.argv, cwd, bench.env, timeout)
+    elapsed, code, lines, tail, cpu = run_timed(bench.argv, cwd, bench.env, timeout)
     if code is None:
         bench.status, bench.reason = "timeout", f"still running after {timeout:.0f} s"
     elif code not in bench.ok_codes:
         bench.status, bench.reason = "failed", f"exit {code}: {tail}"
     elif record:
         bench.times.append(elapsed)
+        bench.cpu_times.append(cpu)
         bench.output_lines = lines
-    log(f"  {bench.name:<22} {elapsed:8.2f} s  {bench.status}{'' if record else ' (warm-up)'}")
+    log(f"  {bench.name:<22} {elapsed:8.2f} s  cpu {cpu:8.2f} s  {bench.status}{'' if record else ' (warm-up)'}")
 
 
 def run_rounds(benches: list[Bench], rounds: int, cwd: Path, timeout: float) -> None:
@@ -427,6 +441,9 @@ def main_benches(
     c, cl = corpus, "CORPUS"
     benches = [
         keraslint_bench(kl, "keraslint_cold", ["check", "--exit-zero", "--no-cache"], c, cl),
+        # the formats code-scanning tools read, next to text output (same rounds, interleaved)
+        keraslint_bench(kl, "keraslint_json", ["check", "--exit-zero", "--no-cache", "--format", "json"], c, cl),
+        keraslint_bench(kl, "keraslint_sarif", ["check", "--exit-zero", "--no-cache", "--format", "sarif"], c, cl),
         keraslint_bench(kl, "keraslint_warm", ["check", "--exit-zero"], c, cl),
         keraslint_bench(
             kl, "keraslint_jobs1", ["check", "--exit-zero", "--no-cache", "--jobs", "1"], c, cl
@@ -473,8 +490,11 @@ def main_benches(
     return benches
 
 
-def ratio(results: dict[str, Bench], num: str, den: str) -> float | None:
-    a, b = results[num].median, results[den].median
+def ratio(results: dict[str, Bench], num: str, den: str, cpu: bool = False) -> float | None:
+    if cpu:
+        a, b = results[num].cpu_median, results[den].cpu_median
+    else:
+        a, b = results[num].median, results[den].median
     return round(a / b, 3) if a is not None and b else None
 
 
@@ -489,10 +509,15 @@ def ratios(benches: list[Bench]) -> list[dict]:
         ("keraslint warm / cold", "keraslint_warm", "keraslint_cold"),
         ("keraslint --jobs 1 / default", "keraslint_jobs1", "keraslint_cold"),
     ]
-    return [
+    rows = [
         {"ratio": label, "numerator": n, "denominator": d, "value": ratio(by, n, d)}
         for label, n, d in spec
     ]
+    for fmt_name in ("json", "sarif"):  # target: at most 1.5 x text output
+        n, d = f"keraslint_{fmt_name}", "keraslint_cold"
+        rows.append({"ratio": f"keraslint --format {fmt_name} / text (wall)", "numerator": n, "denominator": d, "value": ratio(by, n, d)})
+        rows.append({"ratio": f"keraslint --format {fmt_name} / text (CPU)", "numerator": n, "denominator": d, "value": ratio(by, n, d, cpu=True)})
+    return rows
 
 
 # --------------------------------------------------------------------------
@@ -639,11 +664,11 @@ def markdown(report: dict) -> str:
             "Anything else running on the machine skews the numbers."
         )
     out.append("")
-    out.append("| command | median s | min s | max s | s/MB | output lines | status |")
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    out.append("| command | median s | min s | max s | median CPU s | s/MB | output lines | status |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in report["benchmarks"]:
         out.append(
-            f"| `{r['command']}` | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | "
+            f"| `{r['command']}` | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | {fmt(r.get('cpu_median'))} | "
             f"{fmt(r['seconds_per_mb'], 3)} | {fmt_count(r['output_lines'])} | "
             f"{status_cell(r)} |"
         )

@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code")
     commands.add_parser("rules", help="list every rule")
+    commands.add_parser("server", help="Language Server Protocol over stdio (needs keraslint[server])")
     return parser
 
 
@@ -58,6 +59,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return show_rule(args.code)
     if args.command == "rules":
         return list_rules()
+    if args.command == "server":
+        return serve()
     if args.command != "check":
         parser.print_help()
         return EXIT_ERROR
@@ -71,15 +74,33 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def show_rule(code: str) -> int:
-    rule = RULES_BY_CODE.get(code.upper())
-    if rule is None:
+    documentation = rule_documentation(code)
+    if documentation is None:
         print(f"keraslint: error: unknown rule `{code}` (see `keraslint rules`)", file=sys.stderr)
         return EXIT_ERROR
+    print(documentation)
+    return 0
+
+
+def rule_documentation(code: str) -> Optional[str]:
+    """What `keraslint rule CODE` prints (the LSP server shows it on hover); None if unknown."""
+    rule = RULES_BY_CODE.get(code.upper())
+    if rule is None:
+        return None
     fix = "none" if rule.FIX_TITLE is None else "available"
     default = "on by default" if rule.CODE in DEFAULT_CODES else "off by default"
-    print(f"# {rule.CODE} ({rule.NAME})\n\nFix: {fix}. {default}.\n")
-    print((rule.__doc__ or "").strip())
-    return 0
+    return f"# {rule.CODE} ({rule.NAME})\n\nFix: {fix}. {default}.\n\n" + (rule.__doc__ or "").strip()
+
+
+def serve() -> int:
+    try:
+        from keraslint.server import start
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        print('keraslint: error: `keraslint server` needs pygls: pip install "keraslint[server]"', file=sys.stderr)
+        return EXIT_ERROR
+    return start()
 
 
 def list_rules() -> int:
@@ -118,7 +139,7 @@ def check(args) -> int:
         fix=args.fix and not args.diff,
         diff=args.diff,
         unsafe=args.unsafe_fixes,
-        edits=args.output_format in ("json", "sarif"),
+        edits=args.output_format == "json",  # SARIF output carries no edits: do not compute them
     )
     files, errors = discover(args.paths, settings)
     reports = _run(files, settings, mode, args)

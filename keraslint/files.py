@@ -68,10 +68,10 @@ def attach_edits(text: str, violations: List[Violation], unsafe: bool) -> None:
     fixable = [v for v in violations if v.fix is not None]
     if not fixable:
         return
-    from keraslint.fixes.pipeline import edits_for
+    from keraslint.fixes.pipeline import edits_for_each  # one libcst parse for the whole file
 
-    for violation in fixable:
-        violation.edits = edits_for(text, violation)
+    for violation, edits in zip(fixable, edits_for_each(text, fixable)):
+        violation.edits = edits
 
 
 def write_atomically(path: str, expected: bytes, new_data: bytes) -> Optional[str]:

@@ -96,3 +96,44 @@ def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path):
     assert fixed.returncode == 1  # pre-commit fails a hook that changed files
     assert "keras.layers.Rescaling(scale=ROW)(x)" in model.read_text()
     assert try_repo("keraslint").returncode == 0
+
+
+def _readme_local_hooks() -> str:
+    """The `repo: local` pre-commit configuration exactly as the README shows it."""
+    blocks = re.findall(r"```yaml\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    [local] = [block for block in blocks if "repo: local" in block]
+    return local
+
+
+def test_pre_commit_local_hooks_from_the_readme(tmp_path):
+    """The README's `repo: local` snippet, run by the real `pre-commit run --all-files` in a
+    temporary git repository: the check hook reports the finding, the fix hook fixes it. With
+    `language: system` pre-commit installs nothing; proxies that lead nowhere make sure of it."""
+    if shutil.which("git") is None or shutil.which("keraslint") is None:
+        pytest.skip("needs git and an installed `keraslint` command")
+    work = tmp_path / "user-project"
+    work.mkdir()
+    dead = "http://127.0.0.1:9"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never",
+           "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead, "PIP_NO_INDEX": "1",
+           # the `keraslint` command runs this checkout's code
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    (work / ".pre-commit-config.yaml").write_text(_readme_local_hooks())
+    model = work / "model.py"
+    model.write_text("import keras\nimport numpy as np\nROW = np.ones((1, 4))\nx = keras.Input((4,))\ny = keras.layers.Multiply()([x, ROW])\n")
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True, env=env)
+    subprocess.run(["git", "add", "."], cwd=work, check=True, env=env)
+
+    def run(*hook):
+        return subprocess.run([sys.executable, "-m", "pre_commit", "run", *hook, "--all-files", "--verbose"],
+                              cwd=work, capture_output=True, text=True, env=env, timeout=300)
+
+    checked = run("keraslint")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "model.py:5:5: KER101 [*]" in checked.stdout
+    fixed = run("keraslint-fix")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # pre-commit fails a hook that changed files
+    assert "files were modified by this hook" in fixed.stdout
+    assert "keras.layers.Rescaling(scale=ROW)(x)" in model.read_text()
+    everything = run()
+    assert everything.returncode == 0, everything.stdout + everything.stderr

@@ -26,6 +26,8 @@ except ImportError:  # Python < 3.11
 
 from keraslint.violations import AddHelper, AddImport, InsertStatements, Replace, Span, Violation
 
+LINE_LENGTH = 100  # when the project's formatter config does not say
+
 
 class FixError(Exception):
     pass
@@ -60,11 +62,63 @@ def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) 
 
 def edits_for(text: str, violation: Violation) -> List[dict]:
     """The fix of one violation as ruff-style edits (for JSON/SARIF output)."""
+    return edits_for_each(text, [violation])[0]
+
+
+def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
+    """Each violation's fix, alone, as ruff-style edits (no edits for a fix that cannot be
+    applied)."""
+    old_lines = text.splitlines(keepends=True)
+    return [[] if fixed is None else _line_edits(old_lines, fixed.splitlines(keepends=True)) for fixed in fixed_each(text, violations)]
+
+
+def fixed_each(text: str, violations: List[Violation]) -> List[Optional[str]]:
+    """The whole text with each violation's fix applied alone (None where it cannot be).
+    Each fix is computed on an outline of the file (fixes/outline.py: only the statements it
+    touches, kept verbatim), so libcst never parses a large file once per finding; where the
+    outline cannot be used, the whole file is parsed, once."""
+    from keraslint.fixes.outline import Outline
+
+    outline = Outline.of(text)
+    whole: List = []  # the whole file parsed, at most once: [_Parsed] or [FixError]
+    result: List[Optional[str]] = []
+    parses: dict = {}  # outline text -> _Parsed (findings in the same statements share it)
+    for violation in violations:
+        fixed = _fixed_on_outline(outline, violation, parses) if outline is not None else None
+        if fixed is None:
+            if not whole:
+                try:
+                    whole.append(_Parsed(text))
+                except FixError as error:
+                    whole.append(error)
+            try:
+                if isinstance(whole[0], FixError):
+                    raise whole[0]
+                fixed = _apply_parsed(whole[0], [violation], line_length_for(violation.filename))
+            except FixError:
+                fixed = None
+        result.append(fixed)
+    return result
+
+
+def _fixed_on_outline(outline, violation: Violation, parses: dict):
+    """The whole fixed text, computed on the outline; None when the outline cannot tell."""
+    skeleton = outline.skeleton(violation)
+    if skeleton is None:
+        return None
     try:
-        fixed = _apply(text, [violation], line_length_for(violation.filename))
+        if skeleton.text not in parses:
+            parses[skeleton.text] = _Parsed(skeleton.text)
+        parsed = parses[skeleton.text]
+        if parsed.module.default_indent != (outline.default_indent or "    "):
+            return None  # code the fix inserts would be indented differently
+        fixed = _apply_parsed(parsed, [violation], line_length_for(violation.filename), defined=outline.defined)
+        return skeleton.restore(fixed)
     except FixError:
-        return []
-    old_lines, new_lines = text.splitlines(keepends=True), fixed.splitlines(keepends=True)
+        return None  # the whole file decides
+
+
+def _line_edits(old_lines: List[str], new_lines: List[str]) -> List[dict]:
     edits = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -93,18 +147,29 @@ def _overlaps(a: Span, b: Span) -> bool:
     return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
 
 
-def _apply(text: str, violations: List[Violation], line_length: int = 100) -> str:
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        raise FixError(f"libcst cannot parse the file: {error.message}") from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
-    by_span: Dict[tuple, list] = {}
-    for node, where in positions.items():
-        by_span.setdefault((where.start.line, where.start.column, where.end.line, where.end.column), []).append(node)
+class _Parsed:
+    """One libcst parse of a text with the metadata the edits need. libcst trees are
+    immutable, so every fix applied to it starts from the same, unchanged tree."""
 
+    def __init__(self, text: str):
+        try:
+            self.module = cst.parse_module(text)
+        except cst.ParserSyntaxError as error:
+            raise FixError(f"libcst cannot parse the file: {error.message}") from None
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.by_span: Dict[tuple, list] = {}
+        for node, where in self.positions.items():
+            self.by_span.setdefault((where.start.line, where.start.column, where.end.line, where.end.column), []).append(node)
+
+
+def _apply(text: str, violations: List[Violation], line_length: int = LINE_LENGTH) -> str:
+    return _apply_parsed(_Parsed(text), violations, line_length)
+
+
+def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int = LINE_LENGTH, defined=None) -> str:
+    module, positions, parents, by_span = parsed.module, parsed.positions, parsed.parents, parsed.by_span
     replacements: Dict[cst.CSTNode, cst.CSTNode] = {}
     insert_after: Dict[cst.CSTNode, list] = {}
     insert_before: Dict[cst.CSTNode, list] = {}
@@ -130,7 +195,7 @@ def _apply(text: str, violations: List[Violation], line_length: int = 100) -> st
     edited_lines = [e.span.line for v in violations for e in v.fix.edits if isinstance(e, (Replace, InsertStatements))]
     position = _insert_position(module.body, positions, min(edited_lines, default=10**9))
     module = module.visit(_Editor(replacements, insert_after, insert_before, module.default_indent, line_length))
-    module = _add_top_level(module, position, imports, helpers, line_length)
+    module = _add_top_level(module, position, imports, helpers, line_length, defined)
     fixed = module.code
     try:
         ast.parse(fixed)
@@ -201,7 +266,6 @@ class _Editor(cst.CSTTransformer):
 
 
 # -- wrapping, as black would: a rewritten line longer than the limit splits at a call's brackets
-LINE_LENGTH = 100  # when the project's formatter config does not say
 _EMPTY = cst.Module([])
 _LENGTH_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini", ".flake8")
 
@@ -343,14 +407,15 @@ def _insert_position(body, positions, first_edited_line: int) -> int:
     return position
 
 
-def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], helpers: List[AddHelper], line_length: int = LINE_LENGTH) -> cst.Module:
+def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], helpers: List[AddHelper], line_length: int = LINE_LENGTH, defined=None) -> cst.Module:
     """Insert missing imports into the import block (next to their kin, in the file's order),
-    then helper classes at `position`, each only once."""
+    then helper classes at `position`, each only once. `defined`: the names of top-level
+    classes and functions, when `module` is an outline of the file (fixes/outline.py)."""
     if not imports and not helpers:
         return module
     body = list(module.body)
     present_imports = {module.code_for_node(s).strip() for s in body if _is_import_line(s)}
-    defined = {s.name.value for s in body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
+    defined = set(defined) if defined is not None else {s.name.value for s in body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
     for item in imports:
         line = item.render()
         if line in present_imports:

@@ -1,0 +1,173 @@
+"""An outline of a file, so one finding's fix can be computed with libcst on a small text.
+
+JSON output shows each finding's fix as edits. libcst parses about four times slower than
+`ast`, and resolving positions costs as much again, so parsing a 2,000-line file once per
+finding made `--format json` many times slower than text output. A fix only touches the
+top-level statements its edits name, the top-level imports (where new imports go) and the
+names of top-level classes and functions (a helper class is added once). The outline keeps
+those statements verbatim and replaces every run of other top-level statements with one
+string literal of the same line count (one libcst node, however long the run; shown here
+with single quotes, the file gets double ones):
+
+    '''keraslint outline <token> 12                 a run of simple statements, lines 12-14
+    keraslint outline <token> 13
+    keraslint outline <token> 14'''
+    if True:  # keraslint outline <token> 30        a run with a block: its first line ...
+        '''keraslint outline <token> 31             ... and the rest, indented like that block
+    keraslint outline <token> 32'''
+
+Line numbers and columns of the kept statements do not move, so the fix's spans still name
+the same nodes, and a compound placeholder keeps the file's first indentation (which libcst
+uses for the code a fix inserts). After the fix, `restore` puts the original lines back in
+place of the placeholders; if any placeholder did not survive exactly once, in order and
+contiguous with its statement, the caller falls back to the whole file.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set
+
+from keraslint.violations import InsertStatements, Replace, Violation
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # lines as Python counts them
+
+
+@dataclass(frozen=True)
+class _Statement:
+    index: int  # position in the module body
+    first: int  # 1-based line of its first decorator or keyword
+    last: int
+    block_indent: Optional[str]  # a compound statement's body indentation, else None
+    kept: bool  # imports and the module docstring are always kept
+
+
+@dataclass
+class Skeleton:
+    text: str
+    token: str
+    original: List[str]  # the file's lines, with their endings
+    group: Dict[int, int]  # placeholder line -> first line of its statement
+
+    def restore(self, fixed: str) -> Optional[str]:
+        """`fixed` with the original lines back in place of the placeholders, or None."""
+        marker = re.compile(r"keraslint outline " + self.token + r" (\d+)")
+        out, seen, previous = [], [], None
+        for line in _LINE.findall(fixed):
+            match = marker.search(line)
+            if match is None:
+                out.append(line)
+                previous = None
+                continue
+            number = int(match.group(1))
+            if number not in self.group or (self.group[number] != number and previous != number - 1):
+                return None  # a placeholder moved away from its statement
+            seen.append(number)
+            out.append(self.original[number - 1])
+            previous = number
+        if seen != sorted(self.group):
+            return None
+        return "".join(out)
+
+
+class Outline:
+    """The top-level statements of a text that `ast` parses."""
+
+    def __init__(self, text: str, tree: ast.Module):
+        self.lines = _LINE.findall(text)
+        self.token = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self.defined: Set[str] = {
+            s.name for s in tree.body if isinstance(s, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        self.statements = [self._statement(index, node) for index, node in enumerate(tree.body)]
+        self.default_indent = _first_indent(text)
+
+    @classmethod
+    def of(cls, text: str) -> Optional["Outline"]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cls(text, ast.parse(text))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
+    def _statement(self, index: int, node: ast.stmt) -> _Statement:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        last = node.end_lineno or node.lineno
+        kept = isinstance(node, (ast.Import, ast.ImportFrom, ast.Match)) or (
+            index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        )
+        body = getattr(node, "body", None)
+        block_indent = None
+        if isinstance(body, list) and body:
+            body_line = min([body[0].lineno] + [d.lineno for d in getattr(body[0], "decorator_list", [])])
+            if body_line > node.lineno:  # a block on its own lines: it has an INDENT
+                text = self.lines[body_line - 1]
+                block_indent = text[: len(text) - len(text.lstrip(" \t"))]
+        return _Statement(index, first, last, block_indent, kept)
+
+    def skeleton(self, violation: Violation) -> Optional[Skeleton]:
+        """The outline for one violation's fix; None if its edits name no statement."""
+        spans = [e.span for e in violation.fix.edits if isinstance(e, (Replace, InsertStatements))]
+        if not spans:
+            return None
+        keep: Set[int] = set()
+        for statement in self.statements:
+            if statement.kept or any(statement.first <= s.end_line and s.line <= statement.last for s in spans):
+                keep.update(range(statement.first, statement.last + 1))
+        changed = True
+        while changed:  # a statement that shares a line with a kept one is kept whole
+            changed = False
+            for statement in self.statements:
+                lines = range(statement.first, statement.last + 1)
+                if any(n in keep for n in lines) and not all(n in keep for n in lines):
+                    keep.update(lines)
+                    changed = True
+        out = list(self.lines)
+        group: Dict[int, int] = {}
+        for run in _runs([st for st in self.statements if st.first not in keep]):
+            first, last = run[0].first, run[-1].last
+            indent = next((st.block_indent for st in run if st.block_indent is not None), None)
+            for number in range(first, last + 1):
+                line = out[number - 1]
+                ending = line[len(line.rstrip("\r\n")) :]
+                text = f"keraslint outline {self.token} {number}"
+                if indent is not None and number == first:
+                    text = f"if True:  # {text}"  # the run's first block: keeps the file's first INDENT
+                else:
+                    if number == first or (indent is not None and number == first + 1):
+                        text = (indent or "") + '"""' + text
+                    if number == last:
+                        text += '"""'
+                out[number - 1] = text + ending
+                group[number] = first
+        return Skeleton("".join(out), self.token, self.lines, group)
+
+
+def _runs(statements: List[_Statement]) -> List[List[_Statement]]:
+    """Consecutive statements (no kept statement between them): one placeholder each."""
+    runs: List[List[_Statement]] = []
+    for statement in statements:
+        if runs and runs[-1][-1].index + 1 == statement.index:
+            runs[-1].append(statement)
+        else:
+            runs.append([statement])
+    return runs
+
+
+def _first_indent(text: str) -> Optional[str]:
+    """The first INDENT of the file (libcst's default indentation), None if it has none."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.INDENT:
+                return token.string
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return None
+

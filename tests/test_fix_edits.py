@@ -1,0 +1,88 @@
+"""JSON output's edits: computed on an outline of the file (fixes/outline.py) they must equal
+the edits of the fix applied to the whole file, for every fixture and in every surrounding."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from keraslint.engine import check_source
+from keraslint.fixes import pipeline
+from keraslint.fixes.outline import Outline
+
+FIXTURES = sorted(Path(__file__).resolve().parent.parent.glob("fixtures/*/bad.py"))
+
+# code around the fixture: a 2-space block first (libcst takes the file's first indentation for
+# the code a fix inserts), a decorated function, a multi-line statement, two statements on one
+# line, and a class after the fixture
+BEFORE = textwrap.dedent(
+    '''\
+    """A module docstring."""
+    import functools
+
+    if __debug__:
+      DEBUG_LEVEL = 1
+    SIZES = {
+        "small": 4,
+    }
+    a = 1; b = 2
+
+
+    @functools.lru_cache()
+    def cached(value):
+        return value * 2
+    '''
+)
+AFTER = textwrap.dedent(
+    '''\
+
+
+    class Later:
+        """Defined after the model."""
+
+        def run(self):
+            return cached(3)
+    '''
+)
+
+
+def whole_file_edits(text, violation):
+    try:
+        fixed = pipeline._apply(text, [violation])
+    except pipeline.FixError:
+        return []
+    return pipeline._line_edits(text.splitlines(keepends=True), fixed.splitlines(keepends=True))
+
+
+def surroundings(source):
+    yield "alone", source
+    # the fixture's own imports stay above its code; ours go first
+    yield "code before and after", BEFORE + source + AFTER
+    yield "CRLF", (BEFORE + source + AFTER).replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.parent.name)
+def test_outline_edits_equal_whole_file_edits(path):
+    fixes = compared = 0
+    for label, text in surroundings(path.read_text()):
+        fixable = [v for v in check_source(text, str(path)) if v.fix is not None]
+        expected = [whole_file_edits(text, v) for v in fixable]
+        assert pipeline.edits_for_each(text, fixable) == expected, label
+        fixes += len(fixable)
+        compared += sum(1 for edits in expected if edits)
+    assert compared or not fixes  # where there are fixes, the comparison saw real edits
+
+
+def test_outline_keeps_touched_statements_and_the_first_indentation():
+    text = BEFORE + "import keras\nimport numpy as np\nROW = np.ones((1, 4))\nx = keras.Input((4,))\ny = keras.layers.Multiply()([x, ROW])\n" + AFTER
+    [violation] = check_source(text, "model.py")
+    outline = Outline.of(text)
+    skeleton = outline.skeleton(violation)
+    lines = skeleton.text.splitlines()
+    assert "y = keras.layers.Multiply()([x, ROW])" in lines and "import functools" in lines
+    assert "DEBUG_LEVEL" not in skeleton.text and "def cached" not in skeleton.text
+    assert lines[3].startswith("if True:") and lines[4].startswith('  """')  # the 2-space block
+    assert outline.default_indent == "  "
+    assert skeleton.restore(skeleton.text) == text
+    fixed = pipeline._fixed_on_outline(outline, violation, {})  # the outline is used, no fallback
+    assert fixed == pipeline._apply(text, [violation]) and "Rescaling(scale=ROW)(x)" in fixed
