@@ -105,10 +105,10 @@ class _NoFix(Exception):
 
 
 def fill(template: str, a: Args, refs: Dict[str, str]) -> Optional[str]:
-    def chunk(match):
+    def chunk(match):  # an argument written as `None` means what leaving it out means
         inner = match.group(1)
         wanted = [m.group(1) for m in _FIELD.finditer(inner) if m.group(1) not in refs]
-        return inner if all(a.has(p) for p in wanted) else ""
+        return inner if all(a.has(p) and a.literal(p) is not None for p in wanted) else ""
 
     def field(match):
         name, conversion, default = match.groups()
@@ -138,7 +138,16 @@ def fill(template: str, a: Args, refs: Dict[str, str]) -> Optional[str]:
 
 
 def _matches(row: Row, a: Args) -> bool:
-    return all(not a.has(p) or a.literal(p) in allowed for p, allowed in row.only.items())
+    for param, allowed in row.only.items():
+        if not a.has(param):
+            continue
+        value = a.literal(param)
+        if allowed == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                return False
+        elif value is ... or value not in allowed:
+            return False
+    return True
 
 
 # -- rows whose rewrite is more than a template ---------------------------------------------------
@@ -168,6 +177,8 @@ def _split(a: Args, refs) -> Optional[str]:
         for size in value[:-1]:
             total += size
             cuts.append(str(total))
+        if not cuts:
+            return f"{ops}.split({a['value']}, 1, axis={axis})"  # one piece: the whole tensor
         return f"{ops}.split({a['value']}, [{', '.join(cuts)}], axis={axis})"  # sizes → cut indices
     return None  # sizes known only at run time (or with -1)
 
