@@ -28,7 +28,7 @@ from benchmarks.count_tf_ops import git_sources  # noqa: E402
 from keraslint.engine import SourceError, check_source, fix_source  # noqa: E402
 
 
-def measure(sources, codes, apply: bool):
+def measure(sources, codes, apply: bool, unfixed: Counter):
     found, with_fix, gone = Counter(), Counter(), Counter()
     for path, text in sources:
         try:
@@ -39,6 +39,8 @@ def measure(sources, codes, apply: bool):
         for violation in violations:
             found[violation.code] += 1
             with_fix[violation.code] += violation.fix is not None
+            if violation.fix is None:
+                unfixed[f"{violation.code} {violation.message.split('`')[1]}"] += 1
         if apply and any(v.fix is not None for v in violations):
             remaining = Counter(v.code for v in fix_source(text, path, unsafe=True).remaining)
             for code, count in Counter(v.code for v in violations).items():
@@ -67,6 +69,7 @@ def main(argv=None) -> int:
     parser.add_argument("--git", action="append", default=[], help="LABEL=glob of git repositories")
     parser.add_argument("--codes", default="", help="comma-separated codes to count (default: all)")
     parser.add_argument("--apply", action="store_true", help="also run the fix loop and count what it removed")
+    parser.add_argument("--unfixed", type=int, default=0, help="list the N most frequent names without a fix")
     args = parser.parse_args(argv)
     codes = {c for c in args.codes.split(",") if c}
     corpora = []
@@ -81,9 +84,12 @@ def main(argv=None) -> int:
     header = "| corpus | code | findings | with a fix | coverage |" + (" removed by --fix |" if args.apply else "")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
+    unfixed = Counter()
     for label, sources in corpora:
-        found, with_fix, gone = measure(sources, codes, args.apply)
+        found, with_fix, gone = measure(sources, codes, args.apply, unfixed)
         print("\n".join(table(label, found, with_fix, gone, args.apply)), flush=True)
+    for name, count in unfixed.most_common(args.unfixed):
+        print(f"{count}\t{name}")
     return 0
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from keraslint.fixes import keras3
-from keraslint.fixes.ops_rows import ROWS, SIGNED_ZERO
+from keraslint.fixes.ops_rows import FLOAT32_IMAGES, ROWS, SIGNED_ZERO
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("KERASLINT_TABLE_EXAMPLES", "6"))
@@ -39,7 +39,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_HEADER = "import tensorflow as tf\nfrom tf_keras import backend as K\n"
+_HEADER = "import tensorflow as tf\nfrom keras import backend as K\n"  # K as a Keras 3 file names it
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ class Draw:
         self.spec = [(item.split(":")[0], item.split(":")[1].rstrip("?"), item.endswith("?")) for item in row.test.split()]
         kinds = {kind for _, kind, _ in self.spec}
         self.present = {p: not optional or data.draw(st.booleans()) for p, _, optional in self.spec}
-        self.dtype = data.draw(st.sampled_from(["float32", "float64"]))
+        self.dtype = "float32" if row.caveat == FLOAT32_IMAGES else data.draw(st.sampled_from(["float32", "float64"]))
         min_rank = 2 if kinds & {"m", "sq", "f2x"} else 1 if kinds & {"f1", "ax", "ax0", "ax1", "axl", "nsplit", "prob", "probc"} else 0
         max_rank = 2 if "f2x" in kinds else 3 if "m" in kinds or "sq" in kinds else 4
         rank = data.draw(st.integers(min_rank, max_rank))
@@ -160,6 +160,17 @@ class Draw:
     def _draw_hi(self, p):
         return repr(self.data.draw(st.floats(0, 5, width=32)))
 
+    def _draw_img(self, p):  # NHWC or HWC images
+        rank = self.data.draw(st.integers(3, 4))
+        shape = self.data.draw(st.lists(st.integers(1, 5), min_size=rank, max_size=rank))
+        return self.array(p, shape)
+
+    def _draw_hw(self, p):
+        return self._sequence(self.data.draw(st.lists(st.integers(1, 8), min_size=2, max_size=2)))
+
+    def _draw_interp(self, p):
+        return self.data.draw(st.sampled_from(['"bilinear"', '"nearest"', '"bicubic"', '"area"', '"lanczos3"']))
+
     def _draw_true(self, p):
         return "True"
 
@@ -193,10 +204,10 @@ class Draw:
         return "(" + ", ".join(map(str, items)) + ("," if len(items) == 1 else "") + ")"
 
     def _draw_dt(self, p):
-        return self.data.draw(st.sampled_from(['"float32"', '"float64"', '"int32"', "tf.int64", "tf.float32", '"bool"']))
+        return self.data.draw(st.sampled_from(['"float32"', '"float64"', '"int32"', "tf.int64", "tf.float32", '"bool"', "K.floatx()"]))
 
     def _draw_dtf(self, p):
-        return self.data.draw(st.sampled_from(['"float32"', '"float64"', "tf.float32"]))
+        return self.data.draw(st.sampled_from(['"float32"', '"float64"', "tf.float32", "K.floatx()"]))
 
     def _draw_shp(self, p):
         dims = list(self.shape)
@@ -339,6 +350,7 @@ def test_row_computes_what_the_original_computed(row, libs):
             hypothesis.assume(False)  # the original rejects these arguments: nothing to compare
             raise AssertionError(error)
         new_env = {k: libs[k] for k in ("ops", "K3", "keras", "tf")}
+        new_env["K"] = libs["K3"]  # the rewritten file's K is Keras 3's keras.backend
         new_env.update({name: libs["ops"].convert_to_tensor(array) for name, array in draw.arrays.items()})
         actual = eval(replacement, new_env)  # noqa: S307
         _assert_same(_plain(expected, libs), _plain(actual, libs), where)

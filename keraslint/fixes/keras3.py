@@ -85,10 +85,15 @@ _TF_DTYPES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int
               "uint16", "uint32", "uint64", "bool", "complex64", "complex128"}
 
 
-def dtype_text(node: ast.AST, names) -> Optional[str]:
-    """`tf.int32` → "'int32'"; a dtype string literal as written; anything else: None."""
+def dtype_text(node: ast.AST, names, segment=None) -> Optional[str]:
+    """`tf.int32` → "'int32'"; a dtype string literal as written; `K.floatx()` (Keras 3 has it)
+    as written; anything else: None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in _TF_DTYPES:
         return repr(node.value)
+    if isinstance(node, ast.Call) and not node.args and not node.keywords and segment is not None:
+        qualified = names.resolve(node.func) if names is not None else None
+        if qualified is not None and qualified.flavor == "keras" and qualified.path == "keras.backend.floatx":
+            return segment(node)
     path = names.path(node) if names is not None else None
     if path and path.startswith(("tensorflow.", "tensorflow.dtypes.")) and path.rsplit(".", 1)[1] in _TF_DTYPES:
         return repr(path.rsplit(".", 1)[1])
@@ -123,7 +128,7 @@ def fill(template: str, a: Args, refs: Dict[str, str]) -> Optional[str]:
         if conversion == "tuple":
             return a.as_tuple(name)
         if conversion == "dtype":
-            text = dtype_text(a.bound[name], a.names)
+            text = dtype_text(a.bound[name], a.names, a.segment)
             if text is None:
                 raise _NoFix
             return text

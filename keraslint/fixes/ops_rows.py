@@ -30,6 +30,7 @@ from typing import Optional, Tuple
 
 NOT_PROVEN = "no differential test proves a `keras.ops` equivalent yet"
 SIGNED_ZERO = "a maximum (minimum) tied between -0.0 and 0.0: Keras 3 ranks -0.0 below 0.0, TensorFlow takes the first"
+FLOAT32_IMAGES = "float64 images: tf.image.resize returns float32 for every method but nearest, Keras 3 keeps float64"
 INT = "int"  # in `only`: the argument must be an int literal (or absent)
 
 
@@ -144,8 +145,9 @@ BACKEND_ROWS = [
        "{ops}.binary_crossentropy({target}, {output}, from_logits={from_logits})",
        "target:unit output:f from_logits:true", from_logits=(True,)),
     # -- report-only tensor ops ----------------------------------------------------------------
-    report("K.shape", "`ops.shape` returns a tuple with `None` for unknown dimensions where `K.shape` "
-           "returns a tensor of the run-time sizes", "`ops.shape(x)` for static sizes, or a Layer whose `call` uses it"),
+    # on run-time tensors (a Lambda's function, a Layer's call, a loss): ops.shape gives the
+    # unknown sizes as scalar tensors there. Not on a symbolic tensor (KER302 gives no fix there)
+    op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f"),
     report("K.switch", "`K.switch` expands a lower-rank condition at its end, `ops.where` broadcasts it "
            "at its front; the ranks are unknown when linting", "`ops.where(condition, then, else)` with a condition of the branches' rank"),
     report("K.batch_dot", "its contraction axes depend on the operand ranks, unknown when linting",
@@ -278,8 +280,8 @@ TF_ROWS = [
     op("tf.norm", "tensor ord axis keepdims name", "{ops}.norm({tensor}, axis={axis}[, keepdims={keepdims}])",
        "tensor:f1 axis:ax keepdims:kd?", aliases=("tf.linalg.norm",), ord=("euclidean",), axis=INT),
     # -- report-only tensor ops ------------------------------------------------------------------
-    report("tf.shape", "`ops.shape` returns a tuple with `None` for unknown dimensions where `tf.shape` "
-           "returns a tensor of the run-time sizes", "`ops.shape(x)` for static sizes, or a Layer whose `call` uses it"),
+    report("tf.shape", "on a symbolic tensor `ops.shape` has `None` for the batch size, where `tf.shape` "
+           "gives the run-time size", "`ops.shape(x)` for static sizes, or a Layer whose `call` uses it"),
     report("tf.constant", "on a symbolic tensor it only fails; there is nothing to translate", "`ops.convert_to_tensor`"),
     report("tf.convert_to_tensor", NOT_PROVEN, "`ops.convert_to_tensor`"),
     report("tf.zeros", NOT_PROVEN, "`ops.zeros`"), report("tf.ones", NOT_PROVEN, "`ops.ones`"),
@@ -288,7 +290,11 @@ TF_ROWS = [
     report("tf.gather_nd", NOT_PROVEN, "a Layer whose `call` runs `tf.gather_nd`"),
     report("tf.boolean_mask", "the result's size depends on the values: Keras 3 symbolic tensors cannot express it",
            "a Layer whose `call` runs `tf.boolean_mask`"),
-    report("tf.image.resize", NOT_PROVEN, "`ops.image.resize` or `keras.layers.Resizing`"),
+    # data_format written out: ops.image.resize follows image_data_format(), tf.image.resize is always NHWC
+    op("tf.image.resize", "images size method preserve_aspect_ratio antialias name",
+       "{ops}.image.resize({images}, {size:tuple}[, interpolation={method}], data_format=\"channels_last\")",
+       "images:img size:hw method:interp?", preserve_aspect_ratio=(False,), antialias=(False,),
+       caveat=FLOAT32_IMAGES),
     report("tf.pad", NOT_PROVEN, "`ops.pad`"), report("tf.slice", NOT_PROVEN, "`ops.slice`"),
     report("tf.nn.top_k", NOT_PROVEN, "`ops.top_k`", aliases=("tf.math.top_k",)),
     report("tf.argsort", NOT_PROVEN, "`ops.argsort`"), report("tf.meshgrid", NOT_PROVEN, "`ops.meshgrid`"),
