@@ -157,6 +157,9 @@ class Draw:
     def _draw_lo(self, p):
         return repr(self.data.draw(st.floats(-5, 0, width=32)))
 
+    def _draw_pos(self, p):
+        return repr(self.data.draw(st.sampled_from([6, 6.0, 1.0, 0.5, 3])))
+
     def _draw_hi(self, p):
         return repr(self.data.draw(st.floats(0, 5, width=32)))
 

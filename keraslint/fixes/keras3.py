@@ -102,7 +102,7 @@ def dtype_text(node: ast.AST, names, segment=None) -> Optional[str]:
 
 # -- the template language (described in ops_rows.py) ---------------------------------------------
 _FIELD = re.compile(r"\{(\w+)(?::(\w+))?(?:\|([^}]*))?\}")
-_CHUNK = re.compile(r"\[([^\[\]]*)\]")
+_CHUNK = re.compile(r"\[(, [^\[\]]*)\]")  # "[, axis={axis}]"; a plain "[0]" is an index
 
 
 class _NoFix(Exception):
@@ -203,7 +203,27 @@ def _k_variable(a: Args, refs) -> Optional[str]:
     return f"{refs['keras']}.Variable({a['value']}, dtype={dtype}{name})"
 
 
-CUSTOM = {"tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
+def _k_relu(a: Args, refs) -> Optional[str]:
+    ops, x = refs["ops"], a["x"]
+    alpha = a["alpha"] if a.has("alpha") and a.literal("alpha") not in (0, None) else None
+    if a.has("max_value") and a.literal("max_value") is not None:
+        text = f"{ops}.minimum({ops}.relu({x}), {a['max_value']})"  # tf_keras clips relu(x) at max_value
+        if alpha is not None:  # and subtracts alpha * relu(-x) for the negative part
+            text += f" - {_paren(a, 'alpha')} * {ops}.relu(-{_paren(a, 'x')})"
+        return text
+    if alpha is not None:
+        return f"{ops}.leaky_relu({x}, negative_slope={alpha})"
+    return f"{ops}.relu({x})"
+
+
+def _paren(a: Args, name: str) -> str:
+    node = a.bound[name]
+    simple = isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) or (
+        isinstance(node, ast.Constant) and not (isinstance(node.value, (int, float)) and node.value < 0))
+    return a[name] if simple else f"({a[name]})"
+
+
+CUSTOM = {"K.relu": _k_relu, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
 
 
 def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Optional[str] = None,

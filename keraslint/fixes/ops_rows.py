@@ -18,8 +18,8 @@ Template language: `{ops}` is the file's name for `keras.ops`; `{p}` is the argu
 parameter p as written (no fix when it is absent); `{p|text}` uses text when p is absent;
 `{p:tuple}` writes a list literal as a tuple; `{p:dtype}` accepts only a known dtype
 (`tf.int32`, "int32") and writes it as a string; `{p:paren}` parenthesises anything but a name;
-`{K}` is the file's expression for the Keras 3 `keras.backend` module; `[...]` is kept only
-when every argument named inside it is present. `only={p: (values...)}`: the call matches only
+`{K}` is the file's expression for the Keras 3 `keras.backend` module; `[, ...]` is kept only
+when every argument named inside it is present (and not `None`). `only={p: (values...)}`: the call matches only
 when p is absent or a literal among values; `need={p}`: p must be present.
 """
 
@@ -87,7 +87,8 @@ BACKEND_ROWS = [
     op("K.sqrt", "x", "{ops}.sqrt({ops}.maximum({x}, 0.0))", "x:f"),  # K.sqrt clips negatives to 0
     op("K.hard_sigmoid", "x", "{ops}.clip({x} * 0.2 + 0.5, 0.0, 1.0)", "x:f"),  # ops.hard_sigmoid has slope 1/6
     op("K.elu", "x alpha", "{ops}.elu({x}[, alpha={alpha}])", "x:f alpha:s?"),
-    op("K.relu", "x alpha max_value threshold", "{ops}.relu({x})", "x:f", alpha=(0, 0.0), max_value=(None,), threshold=(0, 0.0)),
+    # alpha: leaky below 0 (not ops.relu); max_value: clipped above (built in keras3.py)
+    op("K.relu", "x alpha max_value threshold", "custom", "x:f alpha:s? max_value:pos?", threshold=(0, 0.0)),
     op("K.stop_gradient", "variables", "{ops}.stop_gradient({variables})", "variables:f"),
     op("K.cast", "x dtype", "{ops}.cast({x}, {dtype:dtype})", "x:f dtype:dt"),
     # -- two operands ------------------------------------------------------------------------
@@ -152,7 +153,9 @@ BACKEND_ROWS = [
            "at its front; the ranks are unknown when linting", "`ops.where(condition, then, else)` with a condition of the branches' rank"),
     report("K.batch_dot", "its contraction axes depend on the operand ranks, unknown when linting",
            "`ops.einsum(...)`, or `ops.sum(x * y, axis=-1, keepdims=True)` for rank-2 inputs with `axes=1`"),
-    report("K.batch_flatten", "Keras 3 needs the static size of the non-batch axes", "`keras.layers.Flatten()(x)`"),
+    # on run-time tensors, like K.shape (KER302 gives no fix on a symbolic tensor)
+    op("K.batch_flatten", "x", "{ops}.reshape({x}, ({ops}.shape({x})[0], -1))", "x:f1",
+       hint="`keras.layers.Flatten()(x)`"),
     report("K.bias_add", _LAYOUT, "`ops.add(x, bias)` for channels-last data"),
     op("K.constant", "value dtype shape name", "custom", "value:f dtype:dtf?"),
     op("K.variable", "value dtype name constraint", "custom", "value:f dtype:dtf?"),

@@ -115,7 +115,7 @@ def _fix(call: ast.Call, name: str, ctx):
     ops, imports = keras3.ops_reference(ctx.names)
     if ops is None:
         return None, None  # no free name to import keras.ops under
-    if name == "shape" and call.args and ctx.values.of(call.args[0]).is_symbolic:
+    if name in ("shape", "batch_flatten") and call.args and ctx.values.of(call.args[0]).is_symbolic:
         return None, None  # proven on run-time tensors; a symbolic one has no batch size yet
     keras_expr, keras_imports = keras3.keras_reference(ctx.names) if name == "variable" else (None, [])
     k_module = ctx.segment(call.func.value)  # Keras 3's keras.backend, as the file names it
