@@ -48,7 +48,7 @@ def test_backend_concatenate_gets_the_last_axis():
 
 @pytest.mark.parametrize(
     "sizes, indices",
-    [("[2, 4]", "[2]"), ("[1, 2, 3]", "[1, 3]"), ("(3, 3)", "[3]"), ("[6]", "[]")],
+    [("[2, 4]", "[2]"), ("[1, 2, 3]", "[1, 3]"), ("(3, 3)", "[3]"), ("[6]", "1")],
 )
 def test_split_sizes_become_cumulative_indices(sizes, indices):
     assert fixed_line(f"tf.split(x, {sizes}, axis=-1)") == f"out = ops.split(x, {indices}, axis=-1)"
@@ -393,3 +393,22 @@ def test_cli_target_flag(tmp_path, capsys):
     assert main(["check", str(path), "--select", "KER3"]) == 1
     out = capsys.readouterr().out
     assert "KER301" in out and "KER302" in out
+
+
+def test_new_ops_import_goes_next_to_its_kin():
+    source = (
+        "import numpy as np\nfrom keras import backend as K\nfrom keras.layers import Dense\nimport matplotlib.pyplot as plt\n\n\n"
+        "def loss(y_true, y_pred):\n    return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))\n"
+    )
+    lines = fix_source(source, "t.py", unsafe=True).text.splitlines()
+    assert lines[:5] == [
+        "import numpy as np", "from keras import backend as K", "from keras.layers import Dense", "from keras import ops",
+        "import matplotlib.pyplot as plt",
+    ]
+    assert lines[-1] == "    return ops.sqrt(ops.maximum(ops.mean(ops.square(y_pred - y_true), axis=-1), 0.0))"
+
+
+@pytest.mark.parametrize("name", ["placeholder", "learning_phase", "get_session", "function", "name_scope", "epsilon", "floatx"])
+def test_backend_names_that_are_not_removed_tensor_ops_are_silent(name):
+    source = f"import keras\nfrom keras import backend as K\nout = K.{name}()\n"
+    assert check_source(source, "t.py", ALL) == []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List
 
 import libcst as cst
+import libcst.helpers
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from keraslint.violations import AddHelper, AddImport, InsertStatements, Replace, Span, Violation
@@ -191,12 +192,14 @@ def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], 
     body = list(module.body)
     present_imports = {module.code_for_node(s).strip() for s in body if _is_import_line(s)}
     defined = {s.name.value for s in body if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
-    new_imports = []
+    new_imports, after_kin = [], {}
     for item in imports:
         line = item.render()
         if line not in present_imports:
             present_imports.add(line)
-            new_imports.extend(cst.parse_module(line + "\n").body)
+            kin = _last_kin_import(body[:position], item.module.split(".")[0])
+            target = new_imports if kin is None else after_kin.setdefault(kin, [])
+            target.extend(cst.parse_module(line + "\n").body)
     new_helpers = []
     for helper in helpers:
         if helper.name in defined:
@@ -210,7 +213,28 @@ def _add_top_level(module: cst.Module, position: int, imports: List[AddImport], 
     if new_helpers and following and hasattr(following[0], "leading_lines") and len(following[0].leading_lines) < 2:
         blank = [cst.EmptyLine()] * (2 - len(following[0].leading_lines))
         following[0] = following[0].with_changes(leading_lines=[*blank, *following[0].leading_lines])
-    return module.with_changes(body=body[:position] + new_imports + new_helpers + following)
+    head = []
+    for index, statement in enumerate(body[:position]):
+        head.append(statement)
+        head.extend(after_kin.get(index, []))
+    return module.with_changes(body=head + new_imports + new_helpers + following)
+
+
+def _last_kin_import(statements, root: str):
+    """Index of the last top-level import of a module of package `root` (`from keras import
+    backend` for `from keras import ops`): a new import goes right after its kin."""
+    for index in range(len(statements) - 1, -1, -1):
+        statement = statements[index]
+        if not _is_import_line(statement):
+            continue
+        for part in statement.body:
+            if isinstance(part, cst.ImportFrom):
+                modules = [] if part.relative or part.module is None else [cst.helpers.get_full_name_for_node(part.module)]
+            else:
+                modules = [cst.helpers.get_full_name_for_node(alias.name) for alias in part.names]
+            if any(module and module.split(".")[0] == root for module in modules):
+                return index
+    return None
 
 
 def _is_import_line(statement) -> bool:
