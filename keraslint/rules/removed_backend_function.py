@@ -1,11 +1,12 @@
 """KER302: a `keras.backend` function that no longer exists in Keras 3.
 
 ## What it does
-Finds a use of a classic `keras.backend` function (`K.int_shape`, `K.concatenate`,
-`K.variable`, `K.repeat`, ...) through the Keras 3 `keras` package, in a file that targets
-Keras 3. The 14 names Keras 3 still has (`K.epsilon()`, `K.clear_session()`, `K.floatx()`,
-`K.image_data_format()`, ...) are not reported, nor is `tf_keras.backend`. `tf.keras.backend`
-on a symbolic tensor is KER301.
+Finds a use of a classic `keras.backend` tensor function (`K.int_shape`, `K.concatenate`,
+`K.sqrt`, `K.repeat`, ...) through the Keras 3 `keras` package, in a file that targets
+Keras 3. Not reported: the 14 names Keras 3 still has (`K.epsilon()`, `K.clear_session()`,
+`K.floatx()`, `K.image_data_format()`, ...), the graph-mode machinery that is no tensor op
+(`K.placeholder`, `K.function`, `K.get_session`, `K.learning_phase`, `K.set_value`, ...),
+and `tf_keras.backend`. `tf.keras.backend` on a symbolic tensor is KER301.
 
 ## Why is this bad?
 Keras 3 keeps only 14 functions in `keras.backend`; the others raise
@@ -36,18 +37,21 @@ both = ops.concatenate([x, x], axis=-1)
 ```
 
 ## Fix safety
-Safe, and offered only for the pairs PITFALLS.md measured as equal: `dot`, `gather`
-(`ops.take(..., axis=0)`), `l2_normalize` (`ops.normalize`), `pow` (`ops.power`),
-`permute_dimensions` (`ops.transpose`), `flatten`, `int_shape` (`ops.shape`), `constant`
-(`ops.convert_to_tensor` with the float dtype `K.constant` chose), `variable`
-(`keras.Variable`, likewise), `sum`, `mean`, `std`, `stack`, `softmax`, `clip`, `one_hot`,
-`categorical_crossentropy`, and `concatenate` with its axis written out. Every other name
-(`repeat`, `switch`, `batch_dot`, `placeholder`, ...) is reported with its replacement in
-the message, without a fix. A function imported by name (`from keras.backend import
-int_shape`) is reported without a fix: the import itself must change too.
+Safe: every rewrite is a proven row of the table in keraslint/fixes/ops_rows.py, which a
+differential property test (tests/test_ops_tables.py) runs on tf_keras and Keras 3 with
+random shapes, dtypes and arguments: equal values, dtypes and shapes. Rewrites translate
+what a rename would change: `K.sqrt` clips negatives first, `K.relu(x, alpha=a)` becomes
+`ops.leaky_relu`, `K.hard_sigmoid` keeps its slope 0.2, `K.argmax` stays int64,
+`K.concatenate` writes its axis -1, `K.repeat` adds a time axis. `K.shape` and
+`K.batch_flatten` are fixed on run-time tensors only (a Layer's `call`, a loss), not on a
+symbolic tensor. A row that cannot be made equal (`switch`, `batch_dot`, `bias_add`, the
+random functions, ...) is reported with its replacement and the reason in the message. A
+function imported by name (`from keras.backend import int_shape`) is reported without a fix:
+the import itself must change too.
 
 ## References
 - PITFALLS.md, KER302 (Keras 3.15.1, tf_keras 2.21.0)
+- keraslint/fixes/ops_rows.py (the table), benchmarks/list_op_candidates.py (what it covers)
 - https://keras.io/api/ops/
 """
 

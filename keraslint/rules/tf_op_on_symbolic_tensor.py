@@ -42,11 +42,15 @@ of one, so you must choose the axis. An op without a verified `keras.ops` counte
 reported without a fix: wrap it in a Layer subclass whose `call` runs it.
 
 ## Fix safety
-Safe: every rewrite is a row of the verified mapping in PITFALLS.md and computes the same
-numbers (proved by model-building tests at batch sizes 1, 3 and 4 with a safe-mode reload).
+Safe: every rewrite is a proven row of the table in keraslint/fixes/ops_rows.py, which a
+differential property test (tests/test_ops_tables.py) runs on TensorFlow and Keras 3 with
+random shapes, dtypes and arguments (equal values, dtypes and shapes); the fixtures also
+build the models at batch sizes 1, 3 and 4 with a safe-mode reload. Names that are not
+tensor ops (`tf.name_scope`, `tf.TensorSpec`, `tf.function`, ...) are not reported.
 
 ## References
 - PITFALLS.md, KER301 (Keras 3.15.1, tf_keras 2.21.0)
+- keraslint/fixes/ops_rows.py (the table), benchmarks/list_op_candidates.py (what it covers)
 - https://keras.io/api/ops/
 """
 
