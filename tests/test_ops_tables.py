@@ -79,6 +79,8 @@ class Draw:
         size = int(np.prod(shape)) if shape else 1
         values = self.data.draw(st.lists(st.floats(low, high, allow_subnormal=False), min_size=size, max_size=size))
         array = np.asarray(values, dtype=dtype).reshape(shape)
+        if self.row.caveat and self.row.caveat.startswith("ties"):
+            array = array + np.arange(array.size, dtype=dtype).reshape(shape) * 1e-3  # no equal values
         if self.row.caveat == SIGNED_ZERO:
             array = array + 0.0  # -0.0 becomes 0.0: the documented difference of the row
         self.arrays[name] = array
@@ -173,6 +175,31 @@ class Draw:
 
     def _draw_interp(self, p):
         return self.data.draw(st.sampled_from(['"bilinear"', '"nearest"', '"bicubic"', '"area"', '"lanczos3"']))
+
+    def _draw_shp0(self, p):
+        return self._sequence(self.data.draw(st.lists(st.integers(0, 3), min_size=1, max_size=3)))
+
+    def _draw_pads(self, p):
+        pairs = [self.data.draw(st.lists(st.integers(0, 2), min_size=2, max_size=2)) for _ in self.shape]
+        return "[" + ", ".join(f"[{a}, {b}]" for a, b in pairs) + "]"
+
+    def _draw_begin(self, p):
+        self.begin = [self.data.draw(st.integers(0, d - 1)) for d in self.shape]
+        return self._sequence(self.begin)
+
+    def _draw_size(self, p):
+        return self._sequence([self.data.draw(st.integers(1, d - b)) for d, b in zip(self.shape, self.begin)])
+
+    def _draw_k(self, p):
+        return str(self.data.draw(st.integers(1, self.shape[-1])))
+
+    def _draw_lastvec(self, p):
+        return self.array(p, self.shape[-1:])
+
+    def _draw_segs(self, p):
+        ids = sorted(self.data.draw(st.lists(st.integers(0, 3), min_size=self.shape[0], max_size=self.shape[0])))
+        self.arrays[p] = np.asarray(ids, dtype="int32")
+        return p
 
     def _draw_true(self, p):
         return "True"
