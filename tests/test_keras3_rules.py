@@ -103,7 +103,7 @@ def test_squeeze_with_an_axis_is_fixed():
         ("tf.clip_by_value(x, clip_value_min=0.5, clip_value_max=1.5)", "ops.clip(x, 0.5, 1.5)"),
         ("tf.where(x > y, x, y)", "ops.where(x > y, x, y)"),
         ("tf.pow(x, 3.0)", "ops.power(x, 3.0)"),
-        ("tf.math.l2_normalize(x, axis=-1)", "ops.normalize(x, axis=-1)"),
+        ("tf.math.l2_normalize(x, axis=-1)", "ops.normalize(x, axis=-1, epsilon=1e-6)"),
         ("tf.einsum('bij,bkj->bik', x, y)", "ops.einsum('bij,bkj->bik', x, y)"),
         ("tf.reduce_sum(x, axis=-1, keepdims=True, name='s')", "ops.sum(x, axis=-1, keepdims=True)"),
     ],
@@ -123,7 +123,7 @@ def test_tf_rewrites(call, expected):
         "tf.cast(x, dtype)",
         "tf.where(x > y)",  # coordinates
         "tf.reduce_sum(x, **options)",
-        "tf.image.resize(x, (8, 8))",
+        "tf.image.resize(x, (8, 8), preserve_aspect_ratio=True)",
         "tf.shape(x)",
     ],
 )

@@ -75,7 +75,9 @@ def present(*sources):
     return [Row(source, kind="present") for source in sources]
 
 
-L2_NORMALIZE = "{x} * {ops}.rsqrt({ops}.maximum({ops}.sum({ops}.square({x}), axis={axis}, keepdims=True), 1e-12))"
+# tf computes x * rsqrt(max(sum(x²), 1e-12)); ops.normalize clips at 1 / epsilon, which is the
+# same bound with epsilon=1e-6 (its default, 1e-7, is 10x apart for norms below 1e-6)
+L2_NORMALIZE = "{ops}.normalize({x}, axis={axis}, epsilon=1e-6)"
 _RANDOM = "random numbers: Keras 3 draws from another generator, so no rewrite can give equal values"
 _VARIABLE = "tf_keras returns a Variable here; say whether you mean a constant (`ops.{0}`) or state (`keras.Variable`)"
 _LAYOUT = "the result depends on `image_data_format()` and the operand ranks, which the linter cannot see"
@@ -107,7 +109,6 @@ BACKEND_ROWS = [
     op("K.cumsum", "x axis", "{ops}.cumsum({x}, axis={axis|0})", "x:f1 axis:ax?"),
     op("K.cumprod", "x axis", "{ops}.cumprod({x}, axis={axis|0})", "x:f1 axis:ax?"),
     op("K.softmax", "x axis", "{ops}.softmax({x}, axis={axis|-1})", "x:f1 axis:ax?"),
-    # tf's own formula: ops.normalize divides by max(norm, 1e-7) instead, 10x apart for norms below 1e-6
     op("K.l2_normalize", "x axis", L2_NORMALIZE, "x:f1 axis:ax"),
     # -- shapes ------------------------------------------------------------------------------
     op("K.int_shape", "x", "{ops}.shape({x})", "x:f"),
