@@ -98,7 +98,9 @@ class Draw:
     def _draw_g(self, p):  # broadcasts against the base shape: same shape, a suffix, or a number
         choice = self.data.draw(st.sampled_from(["same", "suffix", "number"]))
         if choice == "number":
-            return repr(self.data.draw(st.floats(-3, 3, width=32)))
+            # not float32 subnormals: Keras 3 makes a float32 of a Python number, and TensorFlow
+            # flushes those to 0 (a documented difference of every row, see ops_rows.py)
+            return repr(self.data.draw(st.floats(-3, 3, width=32, allow_subnormal=False)))
         cut = self.data.draw(st.integers(0, len(self.shape))) if choice == "suffix" else 0
         return self.array(p, self.shape[cut:])
 

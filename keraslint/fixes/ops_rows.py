@@ -14,6 +14,11 @@ scopes, variables' state, specs: no finding at all), `present` (Keras 3 still ha
 public `tf_keras.backend` function, the most called TensorFlow ops in
 keraslint/fixes/data/tf_op_counts.tsv); a test checks that each has a row.
 
+One difference holds for every row with a Python number as an operand (found by the tests):
+against a float64 tensor, Keras 3 treats a number in float32's subnormal range (below 1.2e-38)
+as 0 where TensorFlow keeps it, so `ops.greater(x, 1e-43)` can differ. Tests do not draw such
+numbers.
+
 Template language: `{ops}` is the file's name for `keras.ops`; `{p}` is the argument bound to
 parameter p as written (no fix when it is absent); `{p|text}` uses text when p is absent;
 `{p:tuple}` writes a list literal as a tuple; `{p:dtype}` accepts only a known dtype
