@@ -42,7 +42,12 @@ def measure(sources, codes, apply: bool, unfixed: Counter):
             if violation.fix is None:
                 unfixed[f"{violation.code} {violation.message.split('`')[1]}"] += 1
         if apply and any(v.fix is not None for v in violations):
-            remaining = Counter(v.code for v in fix_source(text, path, unsafe=True).remaining)
+            outcome = fix_source(text, path, unsafe=True)
+            for problem in outcome.problems:  # a fix dropped: does not parse or does not settle
+                print(f"problem: {problem}", file=sys.stderr)
+            if outcome.text != text and fix_source(outcome.text, path, unsafe=True).text != outcome.text:
+                print(f"problem: {path}: a second --fix changes the result again", file=sys.stderr)
+            remaining = Counter(v.code for v in outcome.remaining)
             for code, count in Counter(v.code for v in violations).items():
                 gone[code] += max(0, count - remaining[code])
     return found, with_fix, gone
