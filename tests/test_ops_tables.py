@@ -63,8 +63,8 @@ class Draw:
         kinds = {kind for _, kind, _ in self.spec}
         self.present = {p: not optional or data.draw(st.booleans()) for p, _, optional in self.spec}
         self.dtype = "float32" if row.caveat == FLOAT32_IMAGES else data.draw(st.sampled_from(["float32", "float64"]))
-        min_rank = 2 if kinds & {"m", "sq", "f2x"} else 1 if kinds & {"f1", "ax", "ax0", "ax1", "axl", "nsplit", "prob", "probc"} else 0
-        max_rank = 2 if "f2x" in kinds else 3 if "m" in kinds or "sq" in kinds else 4
+        min_rank = 3 if "f3" in kinds else 1 if "scores" in kinds else 2 if kinds & {"m", "sq", "f2x"} else 1 if kinds & {"f1", "ax", "ax0", "ax1", "axl", "nsplit", "prob", "probc"} else 0
+        max_rank = 2 if "f2x" in kinds else 3 if kinds & {"m", "sq", "f3"} else 1 if "scores" in kinds else 4
         rank = data.draw(st.integers(min_rank, max_rank))
         self.shape = list(data.draw(st.lists(st.integers(1, 4), min_size=rank, max_size=rank)))
         if "sq" in kinds:
@@ -93,7 +93,7 @@ class Draw:
     def _draw_f(self, p):
         return self.array(p, self.shape)
 
-    _draw_f1 = _draw_f2x = _draw_f
+    _draw_f1 = _draw_f2x = _draw_f3 = _draw_f
 
     def _draw_g(self, p):  # broadcasts against the base shape: same shape, a suffix, or a number
         choice = self.data.draw(st.sampled_from(["same", "suffix", "number"]))
@@ -177,6 +177,15 @@ class Draw:
 
     def _draw_interp(self, p):
         return self.data.draw(st.sampled_from(['"bilinear"', '"nearest"', '"bicubic"', '"area"', '"lanczos3"']))
+
+    def _draw_kc(self, p):
+        return str(self.data.draw(st.integers(1, self.ncls)))
+
+    def _draw_pair(self, p):
+        return self._sequence(self.data.draw(st.lists(st.integers(0, 3), min_size=2, max_size=2)))
+
+    def _draw_scores(self, p):
+        return self.array(p, self.shape + [self.ncls])
 
     def _draw_shp0(self, p):
         return self._sequence(self.data.draw(st.lists(st.integers(0, 3), min_size=1, max_size=3)))

@@ -223,7 +223,15 @@ def _paren(a: Args, name: str) -> str:
     return a[name] if simple else f"({a[name]})"
 
 
-CUSTOM = {"K.relu": _k_relu, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
+def _k_temporal_padding(a: Args, refs) -> Optional[str]:
+    value = a.literal("padding") if a.has("padding") else (1, 1)
+    if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(type(v) is int for v in value)):
+        return None  # a padding known only at run time
+    before, after = value  # rank 3 (batch, time, features): pads the time axis
+    return f"{refs['ops']}.pad({a['x']}, [[0, 0], [{before}, {after}], [0, 0]])"
+
+
+CUSTOM = {"K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
 
 
 def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Optional[str] = None,

@@ -175,11 +175,13 @@ BACKEND_ROWS = [
     *[report(f"K.{n}", _LAYOUT, "`ops.conv` / `ops.depthwise_conv` / `ops.conv_transpose` / `ops.separable_conv`") for n in
       "conv1d conv2d conv3d conv2d_transpose depthwise_conv2d separable_conv2d local_conv1d local_conv2d".split()],
     *[report(f"K.{n}", _LAYOUT, "`ops.max_pool` / `ops.average_pool`") for n in ("pool2d", "pool3d")],
-    *[report(f"K.{n}", _LAYOUT, "`ops.pad`") for n in ("temporal_padding", "spatial_2d_padding", "spatial_3d_padding")],
+    op("K.temporal_padding", "x padding", "custom", "x:f3 padding:pair?"),
+    *[report(f"K.{n}", _LAYOUT, "`ops.pad`") for n in ("spatial_2d_padding", "spatial_3d_padding")],
     *[report(f"K.{n}", _LAYOUT, "`keras.layers.UpSampling2D` / `ops.image.resize`") for n in ("resize_images", "resize_volumes")],
     report("K.batch_normalization", NOT_PROVEN, "`ops.batch_normalization`"),
     report("K.normalize_batch_in_training", NOT_PROVEN, "`ops.moments` and `ops.batch_normalization`"),
-    report("K.in_top_k", NOT_PROVEN, "`ops.in_top_k`"),
+    op("K.in_top_k", "predictions targets k", "{ops}.in_top_k({targets}, {predictions}, {k})",  # its order
+       "predictions:scores targets:cls k:kc", caveat="ties: Keras 3 sorts stably, tf.argsort need not"),
     report("K.ctc_batch_cost", NOT_PROVEN, "`keras.losses.CTC`"),
     report("K.ctc_decode", NOT_PROVEN, "`ops.ctc_decode`"),
     report("K.ctc_label_dense_to_sparse", NOT_PROVEN, "a Layer whose `call` runs TensorFlow"),
@@ -325,7 +327,9 @@ TF_ROWS = [
     op("tf.math.segment_sum", "data segment_ids name", "{ops}.segment_sum({data}, {segment_ids}, sorted=True)",
        "data:f1 segment_ids:segs"),
     report("tf.meshgrid", NOT_PROVEN, "`ops.meshgrid`"),
-    report("tf.linspace", NOT_PROVEN, "`ops.linspace`"),
+    # float bounds only: tf.linspace of ints gives float64, ops.linspace float32
+    op("tf.linspace", "start stop num name axis", "{ops}.linspace({start}, {stop}, {num})", "start:lo stop:hi num:n",
+       axis=(0,)),
     report("tf.gather_nd", NOT_PROVEN, "a Layer whose `call` runs `tf.gather_nd`"),
     report("tf.boolean_mask", "the result's size depends on the values: Keras 3 symbolic tensors cannot express it",
            "a Layer whose `call` runs `tf.boolean_mask`"),
