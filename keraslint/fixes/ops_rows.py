@@ -349,12 +349,14 @@ TF_ROWS = [
     report("tf.nn.dropout", _RANDOM, "`keras.random.dropout`"),
     report("tf.random_uniform", "not in TensorFlow 2", "`keras.random.uniform`"),
     report("tf.log", "not in TensorFlow 2", "`ops.log`"),
+    report("tf.image.resize_bilinear", "not in TensorFlow 2", "`ops.image.resize`"),
+    report("tf.image.resize_images", "not in TensorFlow 2", "`ops.image.resize`"),
     report("tf.unique", "the result's size depends on the values", "a Layer"),
     report("tf.histogram_fixed_width", NOT_PROVEN, "a Layer"),
     report("tf.clip_by_global_norm", NOT_PROVEN, "an optimizer's `global_clipnorm=`"),
     report("tf.ensure_shape", NOT_PROVEN, "a Layer"),
     *[report(f"tf.image.{n}", NOT_PROVEN, "`keras.layers` preprocessing layers or `ops.image`") for n in (
-        "pad_to_bounding_box flip_left_right resize_bilinear crop_to_bounding_box resize_images crop_and_resize "
+        "pad_to_bounding_box flip_left_right crop_to_bounding_box crop_and_resize "
         "grayscale_to_rgb convert_image_dtype random_flip_left_right rgb_to_grayscale random_contrast random_crop "
         "random_saturation resize_with_crop_or_pad combined_non_max_suppression non_max_suppression "
         "sample_distorted_bounding_box").split()],
