@@ -412,3 +412,19 @@ def test_new_ops_import_goes_next_to_its_kin():
 def test_backend_names_that_are_not_removed_tensor_ops_are_silent(name):
     source = f"import keras\nfrom keras import backend as K\nout = K.{name}()\n"
     assert check_source(source, "t.py", ALL) == []
+
+
+@pytest.mark.parametrize("call", ["K.shape(x)", "K.batch_flatten(x)"])
+def test_run_time_rows_give_no_fix_on_a_symbolic_tensor(call):
+    source = f"import keras\nfrom keras import backend as K\nx = keras.Input((4, 6))\nout = {call}\n"
+    [violation] = check_source(source, "t.py", ALL)
+    assert violation.code == "KER302" and violation.fix is None
+
+
+def test_run_time_rows_are_fixed_in_a_layer_call():
+    source = (
+        "import keras\nfrom keras import backend as K\n\n\nclass Flat(keras.layers.Layer):\n"
+        "    def call(self, inputs):\n        return K.batch_flatten(inputs)\n"
+    )
+    [violation] = check_source(source, "t.py", ALL)
+    assert violation.fix is not None

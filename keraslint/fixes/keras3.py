@@ -235,12 +235,14 @@ CUSTOM = {"K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matm
 
 
 def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Optional[str] = None,
-            keras: Optional[str] = None) -> Optional[str]:
+            keras: Optional[str] = None, symbolic: bool = False) -> Optional[str]:
     """The `keras.ops` text replacing `call` of `source` ("tf.reduce_sum", "K.sum"), or None
     when no proven row covers this form of the call. `k_module` is the file's expression for
-    Keras 3's `keras.backend`, `keras` for the keras package (both only where a row needs them)."""
+    Keras 3's `keras.backend`, `keras` for the keras package (both only where a row needs them);
+    `symbolic`: the call's tensor is a symbolic Keras tensor (rows proven on run-time tensors
+    only do not apply)."""
     row = row_for(source)
-    if row is None or not row.proven:
+    if row is None or not row.proven or (symbolic and row.runtime_only):
         return None
     if row.source == "tf.einsum":
         if call.keywords or not call.args or any(isinstance(x, ast.Starred) for x in call.args):

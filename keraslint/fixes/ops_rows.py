@@ -50,6 +50,7 @@ class Row:
     only: dict = field(default_factory=dict)
     hint: Optional[str] = None  # what to write instead, for report-only rows
     caveat: Optional[str] = None  # a documented input class where the sides differ (tests avoid it)
+    runtime_only: bool = False  # proven on run-time tensors only: no fix on a symbolic tensor
     aliases: Tuple[str, ...] = ()  # other spellings of the same TensorFlow function
 
     @property
@@ -64,8 +65,9 @@ class Row:
         return "; ".join(parts)
 
 
-def op(source, params, template, test, aliases=(), hint=None, caveat=None, **only):
-    return Row(source, tuple(params.split()), template, None, "op", test, only, hint=hint, aliases=tuple(aliases), caveat=caveat)
+def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, **only):
+    return Row(source, tuple(params.split()), template, None, "op", test, only, hint=hint, aliases=tuple(aliases),
+               caveat=caveat, runtime_only=runtime_only)
 
 
 def report(source, reason, hint=None, params="", aliases=()):
@@ -138,8 +140,8 @@ BACKEND_ROWS = [
     op("K.ones_like", "x dtype name", "{ops}.ones_like({x}[, dtype={dtype:dtype}])", "x:f dtype:dt?"),
     op("K.arange", "start stop step dtype", "{ops}.arange({start}[, {stop}][, step={step}], dtype={dtype|\"int32\"})",
        "start:i0 stop:i1? step:i2?"),
-    op("K.eval", "x", "{ops}.convert_to_numpy({x})", "x:f"),
-    op("K.get_value", "x", "{ops}.convert_to_numpy({x})", "x:f"),
+    op("K.eval", "x", "{ops}.convert_to_numpy({x})", "x:f", runtime_only=True),
+    op("K.get_value", "x", "{ops}.convert_to_numpy({x})", "x:f", runtime_only=True),
     # -- losses ------------------------------------------------------------------------------
     op("K.categorical_crossentropy", "target output from_logits axis",
        "{ops}.categorical_crossentropy({target}, {output}[, from_logits={from_logits}][, axis={axis}])",
@@ -154,14 +156,14 @@ BACKEND_ROWS = [
     # -- report-only tensor ops ----------------------------------------------------------------
     # on run-time tensors (a Lambda's function, a Layer's call, a loss): ops.shape gives the
     # unknown sizes as scalar tensors there. Not on a symbolic tensor (KER302 gives no fix there)
-    op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f"),
+    op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f", runtime_only=True),
     report("K.switch", "`K.switch` expands a lower-rank condition at its end, `ops.where` broadcasts it "
            "at its front; the ranks are unknown when linting", "`ops.where(condition, then, else)` with a condition of the branches' rank"),
     report("K.batch_dot", "its contraction axes depend on the operand ranks, unknown when linting",
            "`ops.einsum(...)`, or `ops.sum(x * y, axis=-1, keepdims=True)` for rank-2 inputs with `axes=1`"),
     # on run-time tensors, like K.shape (KER302 gives no fix on a symbolic tensor)
     op("K.batch_flatten", "x", "{ops}.reshape({x}, ({ops}.shape({x})[0], -1))", "x:f1",
-       hint="`keras.layers.Flatten()(x)`"),
+       hint="`keras.layers.Flatten()(x)`", runtime_only=True),
     report("K.bias_add", _LAYOUT, "`ops.add(x, bias)` for channels-last data"),
     op("K.constant", "value dtype shape name", "custom", "value:f dtype:dtf?"),
     op("K.variable", "value dtype name constraint", "custom", "value:f dtype:dtf?"),

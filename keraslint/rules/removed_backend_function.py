@@ -119,11 +119,10 @@ def _fix(call: ast.Call, name: str, ctx):
     ops, imports = keras3.ops_reference(ctx.names)
     if ops is None:
         return None, None  # no free name to import keras.ops under
-    if name in ("shape", "batch_flatten") and call.args and ctx.values.of(call.args[0]).is_symbolic:
-        return None, None  # proven on run-time tensors; a symbolic one has no batch size yet
     keras_expr, keras_imports = keras3.keras_reference(ctx.names) if name == "variable" else (None, [])
     k_module = ctx.segment(call.func.value)  # Keras 3's keras.backend, as the file names it
-    text = keras3.rewrite(f"K.{name}", call, ctx.segment, ctx.names, ops, k_module, keras_expr)
+    symbolic = bool(call.args) and ctx.values.of(call.args[0]).is_symbolic  # e.g. K.shape: no batch size yet
+    text = keras3.rewrite(f"K.{name}", call, ctx.segment, ctx.names, ops, k_module, keras_expr, symbolic)
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
     edits = [Replace(ctx.span(call), text)]

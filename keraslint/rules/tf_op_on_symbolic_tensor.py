@@ -131,7 +131,8 @@ def _fix(call, source, backend, ctx):
         return None, None  # no free name to import keras.ops under
     if source in ("K.constant", "K.variable"):
         return None, None  # never meaningful on a symbolic tensor
-    text = keras3.rewrite(source, call, ctx.segment, ctx.names, ops)  # rows that need Keras 3's backend: no fix
+    # KER301's tensor is symbolic; rows that need Keras 3's backend module get no fix here
+    text = keras3.rewrite(source, call, ctx.segment, ctx.names, ops, symbolic=True)
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
     return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", (Replace(ctx.span(call), text), *imports)), text
