@@ -1,11 +1,12 @@
 """KER302: a `keras.backend` function that no longer exists in Keras 3.
 
 ## What it does
-Finds a use of a classic `keras.backend` function (`K.int_shape`, `K.concatenate`,
-`K.variable`, `K.repeat`, ...) through the Keras 3 `keras` package, in a file that targets
-Keras 3. The 14 names Keras 3 still has (`K.epsilon()`, `K.clear_session()`, `K.floatx()`,
-`K.image_data_format()`, ...) are not reported, nor is `tf_keras.backend`. `tf.keras.backend`
-on a symbolic tensor is KER301.
+Finds a use of a classic `keras.backend` tensor function (`K.int_shape`, `K.concatenate`,
+`K.sqrt`, `K.repeat`, ...) through the Keras 3 `keras` package, in a file that targets
+Keras 3. Not reported: the 14 names Keras 3 still has (`K.epsilon()`, `K.clear_session()`,
+`K.floatx()`, `K.image_data_format()`, ...), the graph-mode machinery that is no tensor op
+(`K.placeholder`, `K.function`, `K.get_session`, `K.learning_phase`, `K.set_value`, ...),
+and `tf_keras.backend`. `tf.keras.backend` on a symbolic tensor is KER301.
 
 ## Why is this bad?
 Keras 3 keeps only 14 functions in `keras.backend`; the others raise
@@ -36,26 +37,31 @@ both = ops.concatenate([x, x], axis=-1)
 ```
 
 ## Fix safety
-Safe, and offered only for the pairs PITFALLS.md measured as equal: `dot`, `gather`
-(`ops.take(..., axis=0)`), `l2_normalize` (`ops.normalize`), `pow` (`ops.power`),
-`permute_dimensions` (`ops.transpose`), `flatten`, `int_shape` (`ops.shape`), `constant`
-(`ops.convert_to_tensor` with the float dtype `K.constant` chose), `variable`
-(`keras.Variable`, likewise), `sum`, `mean`, `std`, `stack`, `softmax`, `clip`, `one_hot`,
-`categorical_crossentropy`, and `concatenate` with its axis written out. Every other name
-(`repeat`, `switch`, `batch_dot`, `placeholder`, ...) is reported with its replacement in
-the message, without a fix. A function imported by name (`from keras.backend import
-int_shape`) is reported without a fix: the import itself must change too.
+Safe: every rewrite is a proven row of the table in keraslint/fixes/ops_rows.py, which a
+differential property test (tests/test_ops_tables.py) runs on tf_keras and Keras 3 with
+random shapes, dtypes and arguments: equal values, dtypes and shapes. Rewrites translate
+what a rename would change: `K.sqrt` clips negatives first, `K.relu(x, alpha=a)` becomes
+`ops.leaky_relu`, `K.hard_sigmoid` keeps its slope 0.2, `K.argmax` stays int64,
+`K.concatenate` writes its axis -1, `K.repeat` adds a time axis. `K.shape` and
+`K.batch_flatten` are fixed on run-time tensors only (a Layer's `call`, a loss), not on a
+symbolic tensor. A row that cannot be made equal (`switch`, `batch_dot`, `bias_add`, the
+random functions, ...) is reported with its replacement and the reason in the message. A
+function imported by name (`from keras.backend import int_shape`) is reported without a fix:
+the import itself must change too.
 
 ## References
 - PITFALLS.md, KER302 (Keras 3.15.1, tf_keras 2.21.0)
+- keraslint/fixes/ops_rows.py (the table), benchmarks/list_op_candidates.py (what it covers)
 - https://keras.io/api/ops/
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
-from keraslint.rules import _ops_tables as T
+from keraslint.fixes import keras3
+from keraslint.fixes.ops_rows import ROWS
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER302"
@@ -71,8 +77,8 @@ DEFAULT_ENABLED = True
 def check(node, ctx):
     if ctx.target != "keras3":
         return  # tf_keras and Keras 2 still have every classic backend function
-    if isinstance(node, ast.Attribute) and node.attr not in T.BACKEND_HINTS:
-        return  # cheap test first: not the name of a removed backend function
+    if isinstance(node, ast.Attribute) and _tensor_op(node.attr) is None:
+        return  # cheap test first: not a removed backend tensor op
     if isinstance(node, ast.Name) and (not isinstance(node.ctx, ast.Load) or node.id not in _names_from_backend(ctx)):
         return  # a binding, or a name not imported from a backend module
     parent = ctx.index.parents.get(node)
@@ -82,15 +88,21 @@ def check(node, ctx):
     if qualified is None or qualified.flavor != "keras" or not qualified.path.startswith("keras.backend."):
         return  # not the Keras 3 backend (tf.keras.backend is KER301, tf_keras.backend still works)
     name = qualified.path[len("keras.backend."):]
-    if name in T.BACKEND_PRESENT or name not in T.BACKEND_HINTS:
-        return  # still in Keras 3, or a name we know nothing about
+    if _tensor_op(name) is None:
+        return  # still in Keras 3, not a tensor op (sessions, learning phase, ...), or unknown to us
     called = isinstance(parent, ast.Call) and parent.func is node
     where = parent if called else node
     fix, replacement = _fix(parent, name, ctx) if called and isinstance(node, ast.Attribute) else (None, None)
-    hint = f"`{replacement.split('(', 1)[0]}(...)`" if replacement else T.BACKEND_HINTS[name]
-    if replacement and name in T.BACKEND_NOTES:
-        hint += f" {T.BACKEND_NOTES[name]}"
+    if replacement:
+        hint = f"`{keras3.head(replacement)}`" + (f" {keras3.NOTES[f'K.{name}']}" if f"K.{name}" in keras3.NOTES else "")
+    else:
+        hint = keras3.hint(f"K.{name}")
     yield ctx.report(CODE, where, MESSAGE.format(name=name, hint=hint), fix)
+
+
+def _tensor_op(name: str):
+    row = ROWS.get(f"K.{name}")
+    return row if row is not None and row.kind == "op" else None
 
 
 def _names_from_backend(ctx) -> frozenset:
@@ -104,18 +116,18 @@ def _names_from_backend(ctx) -> frozenset:
 
 
 def _fix(call: ast.Call, name: str, ctx):
-    ops, imports = T.ops_reference(ctx.names)
+    ops, imports = keras3.ops_reference(ctx.names)
     if ops is None:
         return None, None  # no free name to import keras.ops under
-    keras_expr, keras_imports = T.keras_reference(ctx.names) if name == "variable" else (None, [])
-    k_expr = ctx.segment(call.func.value)
-    text = T.backend_rewrite(name, call, ctx.segment, ops, ctx.names, k_expr, keras_expr)
+    keras_expr, keras_imports = keras3.keras_reference(ctx.names) if name == "variable" else (None, [])
+    k_module = ctx.segment(call.func.value)  # Keras 3's keras.backend, as the file names it
+    symbolic = bool(call.args) and ctx.values.of(call.args[0]).is_symbolic  # e.g. K.shape: no batch size yet
+    text = keras3.rewrite(f"K.{name}", call, ctx.segment, ctx.names, ops, k_module, keras_expr, symbolic)
     if text is None:
-        return None, None  # not a measured-equal pair, or a form of the call it does not cover
-    if name != "variable":
-        keras_imports = []
-    elif not text.startswith(f"{keras_expr}."):
-        return None, None
-    uses_ops = text.startswith(f"{ops}.")
-    edits = (Replace(ctx.span(call), text), *(imports if uses_ops else ()), *keras_imports)
-    return FixSpec(SAFE, f"Replace with `{text.split('(', 1)[0]}(...)`", edits), text
+        return None, None  # no proven row, or a form of the call the row does not cover
+    edits = [Replace(ctx.span(call), text)]
+    if re.search(rf"(?<![\w.]){re.escape(ops)}\.", text):
+        edits += imports
+    if keras_expr and text.startswith(f"{keras_expr}."):
+        edits += keras_imports
+    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", tuple(edits)), text

@@ -42,11 +42,15 @@ of one, so you must choose the axis. An op without a verified `keras.ops` counte
 reported without a fix: wrap it in a Layer subclass whose `call` runs it.
 
 ## Fix safety
-Safe: every rewrite is a row of the verified mapping in PITFALLS.md and computes the same
-numbers (proved by model-building tests at batch sizes 1, 3 and 4 with a safe-mode reload).
+Safe: every rewrite is a proven row of the table in keraslint/fixes/ops_rows.py, which a
+differential property test (tests/test_ops_tables.py) runs on TensorFlow and Keras 3 with
+random shapes, dtypes and arguments (equal values, dtypes and shapes); the fixtures also
+build the models at batch sizes 1, 3 and 4 with a safe-mode reload. Names that are not
+tensor ops (`tf.name_scope`, `tf.TensorSpec`, `tf.function`, ...) are not reported.
 
 ## References
 - PITFALLS.md, KER301 (Keras 3.15.1, tf_keras 2.21.0)
+- keraslint/fixes/ops_rows.py (the table), benchmarks/list_op_candidates.py (what it covers)
 - https://keras.io/api/ops/
 """
 
@@ -55,7 +59,7 @@ from __future__ import annotations
 import ast
 
 from keraslint.analysis.context import deferred_body
-from keraslint.rules import _ops_tables as T
+from keraslint.fixes import keras3
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER301"
@@ -67,6 +71,12 @@ TRIGGERS = ("tensorflow",)
 # a symbolic tensor is born in the file: from `Input(...)` or a model's `.output`/`.input`
 REQUIRES = (("Input", ".output", ".input"),)
 DEFAULT_ENABLED = True
+# tf.keras.backend functions that work on a Keras 3 KerasTensor (measured): not KER301.
+_TF_BACKEND_WORKS = frozenset(
+    "backend clear_session epsilon floatx get_uid image_data_format is_float_dtype is_int_dtype "
+    "is_keras_tensor result_type set_epsilon set_floatx set_image_data_format standardize_dtype "
+    "int_shape get_value".split()
+)
 
 
 def check(call: ast.Call, ctx):
@@ -79,24 +89,29 @@ def check(call: ast.Call, ctx):
         short, backend = qualified.path[len("tensorflow."):], False
     elif qualified.flavor == "tf.keras" and qualified.path.startswith("keras.backend."):
         short, backend = qualified.path[len("keras.backend."):], True
-        if "." in short or short in T.TF_BACKEND_WORKS:
+        if "." in short or short in _TF_BACKEND_WORKS:
             return  # tf.keras.backend functions that accept a KerasTensor (int_shape, epsilon, ...)
     else:
         return  # a Keras object, or not TensorFlow at all
+    row = keras3.row_for(("K." if backend else "tf.") + short)
+    if row is not None and row.kind != "op":
+        return  # not a tensor op (tf.name_scope, tf.TensorSpec, ...), or still in Keras 3's backend
     argument = _symbolic_argument(call, ctx)
     if argument is None:
         return  # no argument is known to be symbolic: eager data, tf.data, or unknown
     if deferred_body(call, ctx.index, ctx.names) is not None:
         return  # inside a Layer method, a Lambda function or a tf.function: runs on real tensors
     op = ("tf.keras.backend." if backend else "tf.") + short
-    fix, replacement = _fix(call, short, backend, ctx)
+    source = ("K." if backend else "tf.") + short
+    fix, replacement = _fix(call, source, backend, ctx)
     if replacement is not None:
-        note = (T.BACKEND_NOTES if backend else T.TF_NOTES).get(T.TF_ALIASES.get(short, short) if not backend else short)
-        advice = f"use `{_head(replacement)}`" + (f" {note}" if note else "")
+        note = keras3.NOTES.get(keras3.ALIASES.get(source, source))
+        advice = f"use `{keras3.head(replacement)}`" + (f" {note}" if note else "")
     elif short == "squeeze":
         advice = "use `keras.ops.squeeze` with an explicit `axis=` (without it a batch of 1 loses its batch axis)"
     else:
-        advice = "use `keras.ops`, or run the op in the `call` of a Layer subclass"
+        hint = keras3.hint(source)
+        advice = f"use {hint}" if hint else "use `keras.ops`, or run the op in the `call` of a Layer subclass"
     message = MESSAGE.format(op=op, arg=_short(ctx.segment(argument)), advice=advice)
     yield ctx.report(CODE, call, message, fix)
 
@@ -110,26 +125,17 @@ def _symbolic_argument(call: ast.Call, ctx):
     return None
 
 
-def _fix(call, short, backend, ctx):
-    ops, imports = T.ops_reference(ctx.names)
+def _fix(call, source, backend, ctx):
+    ops, imports = keras3.ops_reference(ctx.names)
     if ops is None:
         return None, None  # no free name to import keras.ops under
-    if backend:
-        if short in ("constant", "variable"):
-            return None, None  # never meaningful on a symbolic tensor
-        k_expr = ctx.segment(call.func.value) if isinstance(call.func, ast.Attribute) else None
-        text = T.backend_rewrite(short, call, ctx.segment, ops, ctx.names, k_expr, None) if k_expr else None
-    else:
-        text = T.tf_rewrite(short, call, ctx.segment, ops, ctx.names)
+    if source in ("K.constant", "K.variable"):
+        return None, None  # never meaningful on a symbolic tensor
+    # KER301's tensor is symbolic; rows that need Keras 3's backend module get no fix here
+    text = keras3.rewrite(source, call, ctx.segment, ctx.names, ops, symbolic=True)
     if text is None:
-        return None, None  # not in the verified table, or a form of the call it does not cover
-    title = f"Replace with `{_head(text)}`"
-    return FixSpec(SAFE, title, (Replace(ctx.span(call), text), *imports)), text
-
-
-def _head(text: str) -> str:
-    name = text.split("(", 1)[0]
-    return f"{name}(...)"
+        return None, None  # no proven row, or a form of the call the row does not cover
+    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", (Replace(ctx.span(call), text), *imports)), text
 
 
 def _short(text: str) -> str:
