@@ -428,10 +428,22 @@ def test_new_ops_import_goes_next_to_its_kin():
     assert lines[-1] == "    return ops.sqrt(ops.maximum(ops.mean(ops.square(y_pred - y_true), axis=-1), 0.0))"
 
 
-@pytest.mark.parametrize("name", ["placeholder", "learning_phase", "get_session", "function", "name_scope", "epsilon", "floatx"])
-def test_backend_names_that_are_not_removed_tensor_ops_are_silent(name):
+@pytest.mark.parametrize("name", ["epsilon", "floatx", "image_data_format", "clear_session", "is_keras_tensor"])
+def test_backend_names_keras3_still_has_are_silent(name):
     source = f"import keras\nfrom keras import backend as K\nout = K.{name}()\n"
     assert check_source(source, "t.py", ALL) == []
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("placeholder", "keras.Input(shape)"), ("learning_phase", "training="), ("get_session", "no sessions"),
+    ("function", "keras.Model"), ("name_scope", "keras.name_scope"),
+])
+def test_removed_graph_machinery_is_reported_without_a_fix(name, hint):
+    """Keras 3 removed these with the tensor functions (AttributeError): a finding, with what
+    to use instead, but nothing to rewrite mechanically."""
+    source = f"import keras\nfrom keras import backend as K\nout = K.{name}()\n"
+    [violation] = check_source(source, "t.py", ALL)
+    assert violation.code == "KER302" and violation.fix is None and hint in violation.message
 
 
 @pytest.mark.parametrize("call", ["K.shape(x)", "K.batch_flatten(x)"])

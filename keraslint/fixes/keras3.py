@@ -277,17 +277,44 @@ NOTES = {
 }
 
 
+# What replaces the removed graph-mode machinery of `keras.backend` (no tensor op, no fix).
+MACHINERY_HINTS = {
+    "placeholder": "`keras.Input(shape)`", "function": "a `keras.Model`",
+    "gradients": "`tf.GradientTape` in a custom `train_step`",
+    "learning_phase": "the `training=` argument of the call",
+    "set_learning_phase": "the `training=` argument of the call",
+    "learning_phase_scope": "the `training=` argument of the call",
+    "in_train_phase": "the `training=` argument of a layer's `call`",
+    "in_test_phase": "the `training=` argument of a layer's `call`",
+    "get_session": "nothing: TensorFlow 2 has no sessions", "set_session": "nothing: TensorFlow 2 has no sessions",
+    "name_scope": "`keras.name_scope`", "update": "`variable.assign(value)`",
+    "update_add": "`variable.assign_add(value)`", "update_sub": "`variable.assign_sub(value)`",
+    "moving_average_update": "`variable.assign(...)`", "set_value": "`variable.assign(value)`",
+    "batch_set_value": "`variable.assign(value)` for each pair",
+    "batch_get_value": "`[ops.convert_to_numpy(x) for x in xs]`",
+    "count_params": "`layer.count_params()`", "print_tensor": "`print` in eager code",
+    "image_dim_ordering": "`keras.backend.image_data_format()`",
+    "set_image_dim_ordering": "`keras.backend.set_image_data_format(...)`",
+    "get_variable_shape": "`variable.shape`",
+}
+
+
 def hint(source: str) -> Optional[str]:
     """What to write instead, for a call without a fix."""
     row = row_for(source)
+    if row is not None and row.kind == "not_op" and source.startswith("K."):
+        return MACHINERY_HINTS.get(source[2:], "nothing: Keras 3 has no equivalent")
     if row is None or row.kind != "op":
         return None
     if row.report:
         return (f"{row.hint} " if row.hint else "") + f"(no automatic fix: {row.report})"
     if row.hint:
         return row.hint
-    name = source.split(".", 1)[1]
-    return f"`ops.{name}` (this form of the call has no proven rewrite)"
+    if row.template and row.template.startswith("{ops}."):
+        replacement = head(row.template.replace("{ops}", "ops"))  # `ops.shape(...)` for K.int_shape
+    else:
+        replacement = f"ops.{source.rsplit('.', 1)[1]}"
+    return f"`{replacement}` (this form of the call has no proven rewrite)"
 
 
 def head(text: str) -> str:

@@ -156,7 +156,8 @@ BACKEND_ROWS = [
     # -- report-only tensor ops ----------------------------------------------------------------
     # on run-time tensors (a Lambda's function, a Layer's call, a loss): ops.shape gives the
     # unknown sizes as scalar tensors there. Not on a symbolic tensor (KER302 gives no fix there)
-    op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f", runtime_only=True),
+    op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f", runtime_only=True,
+       hint="`ops.shape(x)` (a tuple: on a symbolic tensor its unknown sizes are None)"),
     report("K.switch", "`K.switch` expands a lower-rank condition at its end, `ops.where` broadcasts it "
            "at its front; the ranks are unknown when linting", "`ops.where(condition, then, else)` with a condition of the branches' rank"),
     report("K.batch_dot", "its contraction axes depend on the operand ranks, unknown when linting",

@@ -3,10 +3,10 @@
 ## What it does
 Finds a use of a classic `keras.backend` tensor function (`K.int_shape`, `K.concatenate`,
 `K.sqrt`, `K.repeat`, ...) through the Keras 3 `keras` package, in a file that targets
-Keras 3. Not reported: the 14 names Keras 3 still has (`K.epsilon()`, `K.clear_session()`,
-`K.floatx()`, `K.image_data_format()`, ...), the graph-mode machinery that is no tensor op
-(`K.placeholder`, `K.function`, `K.get_session`, `K.learning_phase`, `K.set_value`, ...),
-and `tf_keras.backend`. `tf.keras.backend` on a symbolic tensor is KER301.
+Keras 3, and the graph-mode machinery Keras 3 removed with them (`K.placeholder`,
+`K.function`, `K.get_session`, `K.learning_phase`, `K.set_value`, ...: reported with what to
+use instead, never rewritten). Not reported: the 14 names Keras 3 still has (`K.epsilon()`,
+`K.clear_session()`, `K.floatx()`, `K.image_data_format()`, ...) and `tf_keras.backend`. `tf.keras.backend` on a symbolic tensor is KER301.
 
 ## Why is this bad?
 Keras 3 keeps only 14 functions in `keras.backend`; the others raise
@@ -77,8 +77,8 @@ DEFAULT_ENABLED = True
 def check(node, ctx):
     if ctx.target != "keras3":
         return  # tf_keras and Keras 2 still have every classic backend function
-    if isinstance(node, ast.Attribute) and _tensor_op(node.attr) is None:
-        return  # cheap test first: not a removed backend tensor op
+    if isinstance(node, ast.Attribute) and _removed(node.attr) is None:
+        return  # cheap test first: not a removed backend function
     if isinstance(node, ast.Name) and (not isinstance(node.ctx, ast.Load) or node.id not in _names_from_backend(ctx)):
         return  # a binding, or a name not imported from a backend module
     parent = ctx.index.parents.get(node)
@@ -88,11 +88,13 @@ def check(node, ctx):
     if qualified is None or qualified.flavor != "keras" or not qualified.path.startswith("keras.backend."):
         return  # not the Keras 3 backend (tf.keras.backend is KER301, tf_keras.backend still works)
     name = qualified.path[len("keras.backend."):]
-    if _tensor_op(name) is None:
-        return  # still in Keras 3, not a tensor op (sessions, learning phase, ...), or unknown to us
+    row = _removed(name)
+    if row is None:
+        return  # still in Keras 3, or unknown to us
     called = isinstance(parent, ast.Call) and parent.func is node
     where = parent if called else node
-    fix, replacement = _fix(parent, name, ctx) if called and isinstance(node, ast.Attribute) else (None, None)
+    fixable = called and isinstance(node, ast.Attribute) and row.kind == "op"
+    fix, replacement = _fix(parent, name, ctx) if fixable else (None, None)
     if replacement:
         hint = f"`{keras3.head(replacement)}`" + (f" {keras3.NOTES[f'K.{name}']}" if f"K.{name}" in keras3.NOTES else "")
     else:
@@ -100,9 +102,11 @@ def check(node, ctx):
     yield ctx.report(CODE, where, MESSAGE.format(name=name, hint=hint), fix)
 
 
-def _tensor_op(name: str):
+def _removed(name: str):
+    """The table's row of a function Keras 3 removed from `keras.backend`: a tensor op (fixed
+    when proven) or graph-mode machinery (sessions, learning phase, ...: report-only)."""
     row = ROWS.get(f"K.{name}")
-    return row if row is not None and row.kind == "op" else None
+    return row if row is not None and row.kind in ("op", "not_op") else None
 
 
 def _names_from_backend(ctx) -> frozenset:
