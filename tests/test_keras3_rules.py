@@ -92,7 +92,7 @@ def test_squeeze_with_an_axis_is_fixed():
         ("tf.gather(x, [0, 2])", "ops.take(x, [0, 2], axis=0)"),  # ops.take without axis flattens
         ("tf.gather(x, [0, 2], axis=1)", "ops.take(x, [0, 2], axis=1)"),
         ("tf.math.cumsum(x)", "ops.cumsum(x, axis=0)"),  # ops.cumsum without axis flattens
-        ("tf.argmax(x)", "ops.argmax(x, axis=0)"),  # ops.argmax without axis flattens
+        ("tf.argmax(x)", "ops.cast(ops.argmax(x, axis=0), 'int64')"),  # ops.argmax without axis flattens; tf gives int64
         ("tf.nn.softmax(x)", "ops.softmax(x, axis=-1)"),
         ("tf.stack([x, y])", "ops.stack([x, y], axis=0)"),
         ("tf.reshape(x, [-1, 24])", "ops.reshape(x, (-1, 24))"),

@@ -191,7 +191,8 @@ def _l2_normalize(a):
 def _argmax(a):
     if a.has("output_type"):
         return None
-    return f"{a.ops}.argmax({a['input']}, axis={a.get('axis', '0')})"  # tf's default axis is 0
+    # tf's default axis is 0, and its indices are int64 (ops.argmax gives int32)
+    return f"{a.ops}.cast({a.ops}.argmax({a['input']}, axis={a.get('axis', '0')}), 'int64')"
 
 
 def _where(a):
