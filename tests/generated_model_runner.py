@@ -117,6 +117,7 @@ def main(stage, manifest_path):
     manifest = json.loads(Path(manifest_path).read_text())
     results = {}
     for job in manifest["jobs"]:
+        _keras(job["flavor"]).backend.clear_session()  # thousands of models: keep memory flat
         if stage == "reload":
             results[job["name"]] = _reload(job)
         elif job["kind"] == "safe":
