@@ -158,8 +158,11 @@ def intended_outputs(spec: Spec, xs: list[Any]) -> list[Any]:
     return [w.astype("float32") if w.dtype == np.float64 else w for w in wanted]
 
 
-def compare(got: list[Any], want: list[Any], tolerance: float, label: str) -> list[str]:
-    """Problems between two output lists: count, exact shape, max abs difference."""
+def compare(
+    got: list[Any], want: list[Any], tolerance: float, label: str, dtypes: bool = True
+) -> list[str]:
+    """Problems between two output lists: count, exact shape, dtype (unless
+    `dtypes=False`), max abs difference."""
     import numpy as np
 
     if len(got) != len(want):
@@ -169,6 +172,9 @@ def compare(got: list[Any], want: list[Any], tolerance: float, label: str) -> li
         where = f"{label}, output {i}" if len(got) > 1 else label
         if g.shape != w.shape:
             problems.append(f"{where}: shape {g.shape}, expected {w.shape}")
+            continue
+        if dtypes and g.dtype != w.dtype:
+            problems.append(f"{where}: dtype {g.dtype}, expected {w.dtype}")
             continue
         diff = float(np.max(np.abs(g.astype("float64") - w.astype("float64")), initial=0.0))
         if not diff <= tolerance:  # `not <=` also catches NaN
@@ -200,7 +206,9 @@ def verify_in_process(folder: Path) -> list[str]:
         want = intended_outputs(spec, xs)
         problems += compare(got, want, spec.tolerance, f"B={batch} vs intended")
         if original is not None:
-            problems += compare(got, run_model(original, xs), 0.0, f"B={batch} vs bad.py")
+            # numbers only: an original may compute in float64 (a captured float64
+            # array); the fix's dtype is checked against the intended one above
+            problems += compare(got, run_model(original, xs), 0.0, f"B={batch} vs bad.py", dtypes=False)
     params = count_params(model)  # after the calls: a Sequential builds lazily
     if params != spec.params:
         problems.append(
@@ -209,14 +217,58 @@ def verify_in_process(folder: Path) -> list[str]:
     return problems
 
 
+def symbolic_shapes(model: Any) -> list[tuple]:
+    """The declared output shapes of a functional model (None for the batch)."""
+    return [tuple(None if d is None else int(d) for d in o.shape) for o in model.outputs]
+
+
+def diagnose_original(folder: Path, filename: str = "bad.py") -> list[str]:
+    """How `bad.py` fails the in-process checks its fixed.py passes, one line per
+    failure, each starting with its kind: "crash", "symbolic shape", "output
+    shape", "numbers", "dtype" or "params".  Empty: it computes the intended
+    numbers with the intended parameter count (only reloading can then fail)."""
+    spec = load_spec(folder)
+    try:
+        model = build(spec.folder, filename)
+    except Exception as error:
+        return [f"crash: building raises {type(error).__name__}: {_first_line(error)}"]
+    failures = []
+    fixed = build(spec.folder)
+    if symbolic_shapes(model) != symbolic_shapes(fixed):
+        failures.append(f"symbolic shape: {symbolic_shapes(model)}, fixed.py declares {symbolic_shapes(fixed)}")
+    for batch in BATCH_SIZES:
+        xs = make_inputs(spec, batch)
+        try:
+            got = run_model(model, xs)
+        except Exception as error:
+            failures.append(f"crash: B={batch} raises {type(error).__name__}: {_first_line(error)}")
+            continue
+        for problem in compare(got, intended_outputs(spec, xs), spec.tolerance, f"B={batch}"):
+            kind = "numbers"
+            if ": shape " in problem:
+                kind = "output shape"
+            elif ": dtype " in problem:
+                kind = "dtype"
+            failures.append(f"{kind}: {problem}")
+    params = count_params(model)
+    if params != spec.params:
+        failures.append(f"params: {params}, intended {spec.params}")
+    return failures
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:300] if text else ""
+
+
 # --------------------------------------------------------------------------- reload
 
 
-def _save_fixture(spec: Spec, workdir: Path) -> dict[str, str]:
-    """Build, run and save one fixed model; return its manifest entry."""
+def _save_fixture(spec: Spec, workdir: Path, filename: str = "fixed.py") -> dict[str, str]:
+    """Build, run and save one fixed model (or bad.py's); return its manifest entry."""
     import numpy as np
 
-    model = build(spec.folder)
+    model = build(spec.folder, filename)
     inputs, outputs = {}, {}
     for batch in BATCH_SIZES:
         xs = make_inputs(spec, batch)
@@ -224,7 +276,7 @@ def _save_fixture(spec: Spec, workdir: Path) -> dict[str, str]:
         outputs.update({f"b{batch}_{i}": y for i, y in enumerate(run_model(model, xs))})
     entry = {
         "name": spec.name,
-        "fixed": str((spec.folder / "fixed.py").resolve()),
+        "fixed": str((spec.folder / filename).resolve()),
         "model": str(workdir / f"{spec.name}.keras"),
         "inputs": str(workdir / f"{spec.name}.inputs.npz"),
         "in_process": str(workdir / f"{spec.name}.in_process.npz"),
@@ -289,9 +341,12 @@ def _tail(text: str | bytes | None, limit: int = 4000) -> str:
     return (text or "")[-limit:]
 
 
-def verify_reload(folders: list[Path], target: str, workdir: Path) -> dict[str, list[str]]:
+def verify_reload(
+    folders: list[Path], target: str, workdir: Path, filename: str = "fixed.py"
+) -> dict[str, list[str]]:
     """Save every fixture of `target`, reload them all in one fresh process in
-    safe mode, and return the problems per fixture name."""
+    safe mode, and return the problems per fixture name.  `filename="bad.py"`
+    runs the same check on the originals (the fresh process imports bad.py)."""
     workdir = Path(workdir).resolve()  # the fresh process gets absolute paths
     problems: dict[str, list[str]] = {}
     saved: list[tuple[Spec, dict[str, str]]] = []
@@ -301,7 +356,7 @@ def verify_reload(folders: list[Path], target: str, workdir: Path) -> dict[str, 
             spec = load_spec(folder)
             if spec.target != target:
                 raise ValueError(f"TARGET is {spec.target!r}, not {target!r}")
-            saved.append((spec, _save_fixture(spec, workdir)))
+            saved.append((spec, _save_fixture(spec, workdir, filename)))
         except Exception:  # one broken fixture must not hide the others
             problems[name] = [f"could not build and save in-process:\n{traceback.format_exc()}"]
     if not saved:

@@ -137,12 +137,18 @@ _RELOAD = textwrap.dedent(
 def test_fixed_model_loads_in_safe_mode_in_a_fresh_process(target, tmp_path):
     import numpy as np
 
-    folder, _, shape, views, _, _ = CASES[target]
-    model = harness.build(folder)
+    """The reloaded model computes what the hand-shared reference computes with the same
+    weights (not only what the fixed model computed before saving)."""
+    folder, make_reference, shape, views, _, _ = CASES[target]
+    model, reference = harness.build(folder), make_reference()
+    batches = _batches(shape, views, same=False)
+    for built in (model, reference):
+        harness.run_model(built, batches[0])  # build lazily-built parts
+    model.set_weights(reference.get_weights())
     arrays = {}
-    for batch, xs in zip(harness.BATCH_SIZES, _batches(shape, views, same=False)):
+    for batch, xs in zip(harness.BATCH_SIZES, batches):
         arrays.update({f"x{batch}_{i}": x for i, x in enumerate(xs)})
-        arrays[f"y{batch}"] = harness.run_model(model, xs)[0]
+        arrays[f"y{batch}"] = harness.run_model(reference, xs)[0]
     model.save(tmp_path / "model.keras")
     np.savez(tmp_path / "data.npz", **arrays)
     job = {"target": target, "fixed": str(folder / "fixed.py"), "model": str(tmp_path / "model.keras"),

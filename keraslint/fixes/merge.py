@@ -150,8 +150,26 @@ def _rescaling_fix(call, layer, class_ref, operands, values, raw_at, tensor_at, 
     uses_np = f"{np_name}." in arguments.replace(operand, "")  # only our own wrappers name numpy
     edits = (Replace(ctx.span(call), text), *imports, *(np_imports if uses_np else ()))
     was_right = value.shape is not None and len(value.shape) == 2 and value.shape[0] == 1 and value.raw_kind != V.VARIABLE
+    was_right = was_right or keras3_bias_add(layer, operands.elts, values, ctx.target)
     title = f"Replace with `{rescaling}({short(arguments)})`"
     return FixSpec(SAFE if was_right else UNSAFE, title, edits)
+
+
+def keras3_bias_add(layer, elements, values, target):
+    """`Add`/`Average([x, c])` on Keras 3 with an `(N,)` array or tensor `c`: the TensorFlow
+    backend adds it with `bias_add`, so the numbers are right (only the symbolic shape is not).
+    Measured on Keras 3.15.1: B=1/3/4 exact and the model reloads; `[c, x]` raises, a list or
+    a number raises, and a variable is never trained (so a fix there depends on intent)."""
+    if target != "keras3" or layer not in ("Add", "Average") or len(values) != 2:
+        return False
+    tensor, constant = values
+    return (
+        not tensor.is_raw
+        and constant.is_raw
+        and constant.raw_kind in (V.ARRAY, V.TENSOR)
+        and constant.shape is not None
+        and len(constant.shape) == 1
+    )
 
 
 def _plain_value(node, value, text, np_name, as_list):

@@ -44,10 +44,18 @@ A variable stays a constant with the value it has when the model is built, which
 original model computed (it never trained). To learn it, make it a trainable weight of a
 layer (`self.add_weight(..., trainable=True)`) instead.
 
+`Add` and `Average` on Keras 3 are the exception, measured on Keras 3.15.1 with the TensorFlow
+backend: with the tensor first and an `(N,)` array or tensor (`[x, c]`), they add the constant
+with `bias_add`, so the numbers are right at every batch size and the model saves and reloads;
+only the symbolic shape is wrong (`(N,)` instead of `(None, N)`), so a layer called on the
+result sees a rank-1 tensor. On the JAX backend they fail like `Multiply`.
+
 ## Fix safety
-Safe only when the constant is known to have shape `(1, N)` and the layer is element-wise:
-the original model computed the right numbers there and the fix keeps them (and adds no
-parameters). Every other fix is unsafe: it repairs a wrong result or a crash, so the numbers
+Safe when the original model computed the right numbers and the fix keeps them (and adds no
+parameters): a constant known to have shape `(1, N)` in an element-wise layer, and on Keras 3
+an `(N,)` array or tensor after the tensor in `Add` or `Average` (the `Rescaling` fix computes
+`x + c` and `x * 0.5 + c * 0.5`, bit for bit the same; it also gives the symbolic shape
+`(None, N)`). Every other fix is unsafe: it repairs a wrong result or a crash, so the numbers
 change, and `ConstantOperand` adds the constant's size to the non-trainable parameter count.
 `ConstantOperand` takes the value when the module runs, so the constant's shape need not be
 known: any array, tensor or variable expression is wrapped as written. No fix is offered for a
@@ -64,11 +72,17 @@ from __future__ import annotations
 import ast
 
 from keraslint.analysis import values as V
-from keraslint.fixes.merge import build_fix, short
+from keraslint.fixes.merge import ELEMENTWISE, build_fix, keras3_bias_add, short
 
 CODE = "KER101"
 NAME = "merge-raw-operand"
-MESSAGE = "`{layer}` gets raw {kind} `{operand}` as an operand; Merge layers read axis 0 as the batch, so shapes and values go wrong{extra}"
+MESSAGE = "`{layer}` gets raw {kind} `{operand}` as an operand; Merge layers read axis 0 as the batch, so {effect}{extra}"
+EFFECT = "shapes and values go wrong"
+# Keras 3 (TensorFlow backend) adds an (N,) constant with `bias_add`: right numbers, wrong rank
+# a (1, N) constant in an element-wise layer broadcasts like a per-sample one: right numbers
+ROW_EFFECT = "the symbolic shape is wrong (`(1, {n})`, not `(None, {n})`; the numbers are right{reload})"
+ROW_RELOAD = ", but the saved model does not load"
+BIAS_ADD_EFFECT = "the symbolic shape is wrong (`({n},)`, not `(None, {n})`; the numbers are right on the TensorFlow backend)"
 FIX_TITLE = "Replace with `Rescaling(...)` or wrap the value in `ConstantOperand`"
 NODE_TYPES = (ast.Call,)
 MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
@@ -103,9 +117,18 @@ def check(call: ast.Call, ctx):
     extra = ""
     if value.raw_kind == V.VARIABLE:
         extra = "; the variable is never trained (the fix keeps its value constant)"
-    message = MESSAGE.format(layer=layer, kind=_KIND_WORDS.get(value.raw_kind, "value"), operand=short(ctx.segment(element)), extra=extra)
+    effect = EFFECT
+    if keras3_bias_add(layer, operands.elts, values, ctx.target):
+        effect = BIAS_ADD_EFFECT.format(n=value.shape[0])
+    elif layer in ELEMENTWISE and len(values) == 2 and value.raw_kind != V.VARIABLE and _is_row(value.shape):
+        effect = ROW_EFFECT.format(n=value.shape[1], reload=ROW_RELOAD if ctx.target == "tf_keras" else "")
+    message = MESSAGE.format(layer=layer, kind=_KIND_WORDS.get(value.raw_kind, "value"), operand=short(ctx.segment(element)), effect=effect, extra=extra)
     fix = build_fix(call, layer, class_ref, operands, values, ctx)
     yield ctx.report(CODE, call, message, fix)
+
+
+def _is_row(shape):
+    return shape is not None and len(shape) == 2 and shape[0] == 1
 
 
 def _callee_word(func):
