@@ -83,7 +83,7 @@ def check(call: ast.Call, ctx):
             return  # tf.keras.backend functions that accept a KerasTensor (int_shape, epsilon, ...)
     else:
         return  # a Keras object, or not TensorFlow at all
-    argument = _symbolic_argument(call, ctx)
+    argument, site = _symbolic_argument(call, ctx)
     if argument is None:
         return  # no argument is known to be symbolic: eager data, tf.data, or unknown
     if deferred_body(call, ctx.index, ctx.names) is not None:
@@ -98,6 +98,8 @@ def check(call: ast.Call, ctx):
     else:
         advice = "use `keras.ops`, or run the op in the `call` of a Layer subclass"
     message = MESSAGE.format(op=op, arg=_short(ctx.segment(argument)), advice=advice)
+    if site is not None and _inside(call, site, ctx):
+        message += f" (the call on line {site.lineno} passes a symbolic tensor)"
     yield ctx.report(CODE, call, message, fix)
 
 
@@ -105,9 +107,15 @@ def _symbolic_argument(call: ast.Call, ctx):
     for argument in list(call.args) + [k.value for k in call.keywords]:
         candidates = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
         for node in candidates:
-            if ctx.values.of(node).is_symbolic:
-                return node  # built from keras.Input: not `model(batch)` on eager data
-    return None
+            value = ctx.values.of(node)
+            if value.is_symbolic:
+                return node, value.site  # built from keras.Input: not `model(batch)` on eager data
+    return None, None
+
+
+def _inside(call, site, ctx) -> bool:
+    """`call` is in a helper and `site` calls it from elsewhere (the report names the site)."""
+    return not any(node is site for node in ctx.index.ancestors(call)) and site.lineno != call.lineno
 
 
 def _fix(call, short, backend, ctx):
