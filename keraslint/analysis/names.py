@@ -94,6 +94,7 @@ class Names:
         self._cache: dict = {}
         self._module_expressions: dict = {}
         self._bound: Optional[set] = None
+        self._aliasing: set = set()
 
     def resolve(self, expr: ast.AST) -> Optional[QualifiedName]:
         key = id(expr)
@@ -121,12 +122,32 @@ class Names:
             paths = {b.qualified for b in bindings}
             if all(b.kind == "import" for b in bindings) and len(paths) == 1:
                 return paths.pop()
+            if len(bindings) == 1 and bindings[0].kind == "assign":
+                return self._module_alias(bindings[0])
             return None  # shadowed, or bound to different things
         # not bound anywhere: a star import may provide it
         for module in reversed(self.index.module_scope.star_imports):
             if _star_may_provide(module, name):
                 return f"{module}.{name}"
         return None
+
+    def _module_alias(self, binding) -> Optional[str]:
+        """`keras = tf.keras`, `L = keras.layers`, `K = keras.backend`: a name assigned once,
+        plainly, to a dotted name of an imported module (not a call, not unpacked)."""
+        statement = self.index.parents.get(binding.node)
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and statement.targets[0] is binding.node):
+            return None
+        value = statement.value
+        if not isinstance(value, (ast.Attribute, ast.Name)):
+            return None
+        key = id(binding.node)
+        if key in self._aliasing:
+            return None  # `a = b.x` and `b = a.y`: a cycle
+        self._aliasing.add(key)
+        try:
+            return self._raw(value)
+        finally:
+            self._aliasing.discard(key)
 
     # -- imports, for fixes -----------------------------------------------------------------
     def module_expression(self, module: str) -> Optional[str]:

@@ -36,6 +36,18 @@ _TF_TENSOR_CREATORS = {
     "constant", "convert_to_tensor", "ones", "zeros", "fill", "eye", "range", "random.normal",
     "random.uniform", "ones_like", "zeros_like",
 }
+# numpy functions that do not return host data (objects, None, dtypes, generators)
+_NUMPY_NOT_ARRAYS = {
+    "random.seed", "random.shuffle", "random.default_rng", "random.RandomState", "random.Generator", "testing",
+    "save", "savez", "savez_compressed", "savetxt", "set_printoptions", "printoptions", "errstate", "seterr",
+    "dtype", "finfo", "iinfo", "vectorize", "frompyfunc", "memmap",
+    "shape", "ndim", "size", "isscalar", "issubdtype", "allclose", "array_equal", "ndarray", "nditer", "ndindex",
+}
+# TensorFlow ops that keep a constant a constant when every positional argument is one
+_TF_TRANSFORMS = {
+    "tile", "stack", "concat", "reshape", "cast", "transpose", "expand_dims", "broadcast_to", "linspace",
+    "one_hot", "squeeze", "math.sqrt", "sqrt", "exp", "math.exp", "linalg.diag", "meshgrid",
+}
 _KERAS_RAW_CREATORS = {
     "keras.Variable": VARIABLE,
     "keras.backend.variable": VARIABLE,
@@ -97,6 +109,7 @@ class Values:
         self._provisional: dict = {}
         self._in_progress: set = set()
         self._calls_of: Optional[dict] = None
+        self._loads: Optional[dict] = None
         self._flow = None
 
     # -- public -----------------------------------------------------------------------------
@@ -354,6 +367,8 @@ class Values:
             path.append(parent.elts.index(node))
             node, parent = parent, parents.get(parent)
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is not None:
+            if not path and _empty_container(parent.value):
+                return self._filled_container(target)
             value = self.of(parent.value)
         else:
             return UNKNOWN_VALUE
@@ -366,6 +381,39 @@ class Values:
                 return UNKNOWN_VALUE
             value = value.elements[position]
         return value
+
+    def _filled_container(self, target: ast.Name) -> Value:
+        """`outs = []` then `outs.append(t)` / `d = {}` then `d[k] = t`: a list of symbolic
+        tensors when everything put in it (in the same scope) is one."""
+        stored = []
+        for use in self._loads_of(target):
+            parent = self.index.parents.get(use)
+            grand = self.index.parents.get(parent)
+            if isinstance(parent, ast.Attribute) and isinstance(grand, ast.Call) and grand.func is parent:
+                if parent.attr in ("append", "extend") and len(grand.args) == 1:
+                    stored.append(self.of(grand.args[0]))
+                elif parent.attr == "insert" and len(grand.args) == 2:
+                    stored.append(self.of(grand.args[1]))
+            elif isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+                statement = self.index.parents.get(parent)
+                if isinstance(statement, ast.Assign) and parent in statement.targets:
+                    stored.append(self.of(statement.value))
+                else:
+                    return UNKNOWN_VALUE
+        if stored and all(self.is_symbolic_like(v) for v in stored):
+            return Value(SYMBOLIC_LIST, origin=target)
+        return UNKNOWN_VALUE if stored else self.of(self.index.parents.get(target).value)
+
+    def _loads_of(self, target: ast.Name) -> list:
+        """Loads of the name `target` binds that see that binding (same scope)."""
+        if self._loads is None:
+            self._loads = {}
+            for node in self.index.nodes(ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    self._loads.setdefault(node.id, []).append(node)
+        scope = self.index.scope_at(target)
+        return [use for use in self._loads.get(target.id, ())
+                if self.index.scope_at(use) is scope and any(b.node is target for b in self.name_bindings(use))]
 
     def _call(self, call: ast.Call) -> Value:
         func = call.func
@@ -397,13 +445,17 @@ class Values:
             short = path[len("numpy."):]
             if short in _NUMPY_CREATORS:
                 return Value(RAW, ARRAY, self._raw_shape(call, short), origin=call)
-            return UNKNOWN_VALUE
+            if short.split(".")[0] in _NUMPY_NOT_ARRAYS or short in _NUMPY_NOT_ARRAYS or self._any_symbolic(call):
+                return UNKNOWN_VALUE
+            return Value(RAW, ARRAY, None, origin=call)  # np.stack, np.broadcast_to, np.dot...: host data
         if path.startswith("tensorflow."):
             short = path[len("tensorflow."):]
             if short == "Variable":
                 return Value(RAW, VARIABLE, self._raw_shape(call, "Variable"), origin=call)
             if short in _TF_TENSOR_CREATORS and not self._any_symbolic(call):
                 return Value(RAW, TENSOR, self._raw_shape(call, short), origin=call)
+            if short in _TF_TRANSFORMS and call.args and all(self.of(a).kind == RAW for a in call.args):
+                return Value(RAW, TENSOR, None, origin=call)  # tf.tile(constant, ...): still a constant
             return self._symbolic_call(call)
         return UNKNOWN_VALUE
 
@@ -516,6 +568,10 @@ class Values:
         # `x = f(x)`: the use on the right is not bound by its own assignment
         stmt = self.index.statement_of(binding.node)
         return stmt is not None and stmt is self.index.statement_of(use)
+
+
+def _empty_container(node) -> bool:
+    return (isinstance(node, ast.List) and not node.elts) or (isinstance(node, ast.Dict) and not node.keys)
 
 
 def _site_of(value: Value):

@@ -108,7 +108,7 @@ def _symbolic_argument(call: ast.Call, ctx):
         candidates = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
         for node in candidates:
             value = ctx.values.of(node)
-            if value.is_symbolic:
+            if value.is_symbolic or value.kind == "symbolic_list":
                 return node, value.site  # built from keras.Input: not `model(batch)` on eager data
     return None, None
 
