@@ -33,6 +33,7 @@ _OUTPUT_ATTRS = {"output", "outputs", "input", "inputs"}
 # keyword arguments of an op that carry its tensor (others are options: axis=, name=, ...)
 _TENSOR_KEYWORDS = {"x", "y", "a", "b", "input", "inputs", "tensor", "values", "logits", "features", "value"}
 _NOT_METHODS = {"staticmethod", "classmethod", "property"}
+_DATA = object()  # a walk back that ends in plain data
 MAX_EVIDENCE = 4000  # nodes; a bound on pathological files
 
 
@@ -174,32 +175,53 @@ class Flow:
         if self._evidence is not None:
             return self._evidence
         self._evidence = evidence = set()
-        todo = []
+        seeds = []
         for call in self.index.nodes(ast.Call):
-            todo.extend(self._seeds(call))
-        forward = self.values.forward
-        while todo and len(evidence) < MAX_EVIDENCE:
+            seeds.extend(self._seeds(call))
+        for seed in seeds:
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+            found, bindings = self._walk_back(seed, evidence)
+            if found is not None:
+                evidence.update(found)
+                self._proven_bindings.update(bindings)
+        return evidence
+
+    def _walk_back(self, seed, known: Set[int]):
+        """The nodes one seed proves symbolic, and the bindings among them; (None, None) when
+        the walk meets plain data fed to a layer or an op (`Dense(2)(np.ones(...))` runs
+        eagerly: whatever that seed reached is not a graph tensor)."""
+        found: Set[int] = set()
+        bindings: Set[int] = set()
+        todo = [seed]
+        while todo:
             node = todo.pop()
-            if id(node) in evidence:
+            if id(node) in found or id(node) in known:
                 continue
             if isinstance(node, ast.Name) and not self._local_assignment(node):
                 continue  # a parameter, a global, a loop variable: comes from elsewhere, stays unknown
-            evidence.add(id(node))
+            found.add(id(node))
             if isinstance(node, (ast.List, ast.Tuple)):
                 todo.extend(e.value if isinstance(e, ast.Starred) else e for e in node.elts)
             elif isinstance(node, ast.Name):
-                todo.extend(self._assigned_from(node))
+                values = self._assigned_from(node, bindings)
+                todo.extend(values)
             elif isinstance(node, ast.Subscript):
                 todo.append(node.value)
-            elif isinstance(node, (ast.UnaryOp,)):
+            elif isinstance(node, ast.UnaryOp):
                 todo.append(node.operand)
             elif isinstance(node, ast.BinOp):
                 sides = [side for side in (node.left, node.right) if not self._is_data(side)]
+                if not sides:
+                    return None, None
                 if len(sides) == 1:
                     todo.append(sides[0])
             elif isinstance(node, ast.Call):
-                todo.extend(self._call_inputs(node, forward))
-        return evidence
+                inputs = self._call_inputs(node, self.values.forward)
+                if inputs is _DATA:
+                    return None, None
+                todo.extend(inputs)
+        return found, bindings
 
     def _seeds(self, call: ast.Call) -> list:
         func = call.func
@@ -212,6 +234,14 @@ class Flow:
             inner = self.names.path(func.func) or ""
             if inner.startswith("keras.layers.") and inner[len("keras.layers."):] in _MERGE:
                 merge = call.args[0] if call.args else None
+            elif _is_layer_class(inner) and call.args and not isinstance(call.args[0], ast.Starred) and self._builder_code(call):
+                # `Conv2D(8, 3)(t)`, `Concatenate()([a, b])`: a layer made to be wired into a graph here
+                if isinstance(call.args[0], (ast.List, ast.Tuple)):
+                    elements = [e for e in call.args[0].elts if not isinstance(e, ast.Starred)]
+                    tensors = [e for e in elements if not self._is_data(e)]
+                    return tensors if len(tensors) == len(elements) else []
+                if not self._is_data(call.args[0]):
+                    return [call.args[0]]
         elif path and path.startswith("keras.layers.") and path[len("keras.layers."):] in _MERGE_FUNCTIONS:
             merge = call.args[0] if call.args else None
         if isinstance(merge, (ast.List, ast.Tuple)):
@@ -226,7 +256,36 @@ class Flow:
         scope = self.index.scope_at(name)
         return bool(bindings) and all(b.kind == "assign" and self.index.scope_at(b.node) is scope for b in bindings)
 
-    def _assigned_from(self, name: ast.Name) -> list:
+    def _builder_code(self, node) -> bool:
+        """`node` runs as model-building code: at module level, or in a function this file
+        calls directly (a `def` never called here may be a Lambda's or a map's function)."""
+        function = next((p for p in self.index.ancestors(node) if isinstance(p, FUNCTION_NODES)), None)
+        if function is None:
+            return True
+        if isinstance(function, ast.Lambda):
+            return False
+        if self.values.call_sites(function):
+            return True
+        # called from other files: a builder when everything it returns comes out of a layer
+        # (a Lambda's or a map's function returns what its ops compute)
+        returns = [r.value for r in _own_returns(function) if r.value is not None]
+        return bool(returns) and all(self._layer_output(value) for value in returns)
+
+    def _layer_output(self, expr) -> bool:
+        if isinstance(expr, ast.Name):
+            bindings = self.values.name_bindings(expr)
+            statements = [self.index.parents.get(b.node) for b in bindings if b.kind == "assign"]
+            return bool(bindings) and len(statements) == len(bindings) and all(
+                isinstance(s, ast.Assign) and len(s.targets) == 1 and s.targets[0] is b.node and self._layer_output(s.value)
+                for s, b in zip(statements, bindings))
+        if not isinstance(expr, ast.Call):
+            return False
+        if isinstance(expr.func, ast.Call):
+            return _is_layer_class(self.names.path(expr.func.func) or "")
+        path = self.names.path(expr.func) or ""
+        return path.startswith("keras.layers.") and path[len("keras.layers."):] in _MERGE_FUNCTIONS
+
+    def _assigned_from(self, name: ast.Name, proven: Set[int]) -> list:
         """The value expressions that give this use of a name its value, in its own scope."""
         found = []
         scope = self.index.scope_at(name)
@@ -236,7 +295,7 @@ class Flow:
             parent = self.index.parents.get(binding.node)
             if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is not None:
                 if binding.node in _targets(parent):
-                    self._proven_bindings.add(id(binding.node))
+                    proven.add(id(binding.node))
                     found.append(parent.value)
         return found
 
@@ -258,14 +317,20 @@ class Flow:
         if path.startswith(("tensorflow.", "keras.ops.", "keras.backend.")):
             candidates = list(call.args) + [k.value for k in call.keywords if k.arg in _TENSOR_KEYWORDS]
             tensors = [c for c in candidates if not self._is_data(c)]
+            if call.args and not tensors:
+                return _DATA  # an op on plain data
             if len(tensors) == 1 and not isinstance(tensors[0], ast.Starred):
                 return tensors
         return []
 
-    def _layer_inputs(self, call: ast.Call) -> list:
+    def _layer_inputs(self, call: ast.Call):
         if call.args and not isinstance(call.args[0], ast.Starred):
-            return [call.args[0]]
-        return [k.value for k in call.keywords if k.arg == "inputs"]
+            inputs = [call.args[0]]
+        else:
+            inputs = [k.value for k in call.keywords if k.arg == "inputs"]
+        if inputs and self._is_data(inputs[0]):
+            return _DATA  # a layer run on plain data: eager
+        return inputs
 
     def _is_data(self, expr) -> bool:
         """A constant, a raw value, a module object or a function: not a tensor of the graph."""
@@ -274,6 +339,13 @@ class Flow:
         if isinstance(expr, (ast.List, ast.Tuple)):
             return all(self._is_data(e) for e in expr.elts)
         return self.values.forward(expr).kind in ("raw", "imported", "function")
+
+
+def _is_layer_class(path: str) -> bool:
+    return path.startswith("keras.layers.") and path.rsplit(".", 1)[1][:1].isupper() and path not in _NOT_WIRING
+
+
+_NOT_WIRING = {"keras.layers.Input", "keras.layers.InputLayer", "keras.layers.Layer"}
 
 
 def _own_returns(function):

@@ -200,15 +200,22 @@ class Values:
         """Calls of a module-level or nested `def`, by its name, anywhere in the file; for a
         method of a plain class, its `self.method(...)` calls inside that class."""
         if self._calls_of is None:
-            self._calls_of = {}
+            self._calls_of, self._calls_through_parameters = {}, []
             for call in self.index.nodes(ast.Call):
                 if isinstance(call.func, ast.Name):
                     _, bindings = self.index.lookup(call.func.id, self.index.scope_at(call))
                     if len(bindings) == 1 and bindings[0].kind == "def":
                         self._calls_of.setdefault(bindings[0].node, []).append(call)
-        if function in self._calls_of:
-            return self._calls_of[function]
-        return self.flow.method_calls(function)
+                    elif len(bindings) == 1 and bindings[0].kind == "param":
+                        self._calls_through_parameters.append(call)
+        direct = self._calls_of.get(function) or self.flow.method_calls(function)
+        # `def make_layer(x, block): block(x)` called as `make_layer(x, basic_block)`
+        through = [call for call in self._calls_through_parameters if self._names_function(call.func, function)]
+        return direct + through if through else direct
+
+    def _names_function(self, name: ast.Name, function) -> bool:
+        value = self.of(name)
+        return value.kind == FUNCTION and value.origin is function
 
     def _param_value(self, binding: Binding) -> Value:
         """A parameter's value where every call of its function in the file agrees on it; else

@@ -64,8 +64,9 @@ MESSAGE = "`{op}` is applied to the symbolic Keras tensor `{arg}`; Keras 3 raise
 FIX_TITLE = "Replace with the equivalent `keras.ops` call"
 NODE_TYPES = (ast.Call,)
 TRIGGERS = ("tensorflow",)
-# a symbolic tensor is born in the file: from `Input(...)` or a model's `.output`/`.input`
-REQUIRES = (("Input", ".output", ".input"),)
+# a symbolic tensor is born in the file (`Input(...)`, a model's `.output`/`.input`), or a
+# layer is made and called there (`Conv2D(8, 3)(t)`), or a `Model(...)` is built there
+REQUIRES = (("Input", ".output", ".input", ")(", "Model("),)
 DEFAULT_ENABLED = True
 
 
