@@ -506,6 +506,9 @@ class Values:
             return Value(SYMBOLIC, origin=call, site=self._symbolic_call(call).site)
         if len(results) == 1 and results[0].kind in (SEQUENCE, LAYER, MODEL):
             return results[0]
+        if results and all(r.kind == RAW and r.raw_kind in (ARRAY, TENSOR) for r in results):
+            # `def gains(n): return np.geomspace(1, 8, n)`: data, of a shape the call decides
+            return Value(RAW, results[0].raw_kind if len({r.raw_kind for r in results}) == 1 else ARRAY, None, origin=call)
         return UNKNOWN_VALUE
 
     def _attribute(self, expr: ast.Attribute) -> Value:
