@@ -30,6 +30,7 @@ from keraslint.analysis.scopes import FUNCTION_NODES
 _MERGE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 _MERGE_FUNCTIONS = {name.lower() for name in _MERGE}
 _OUTPUT_ATTRS = {"output", "outputs", "input", "inputs"}
+_SEED_WORDS = _MERGE_FUNCTIONS | {"Model"}
 # keyword arguments of an op that carry its tensor (others are options: axis=, name=, ...)
 _TENSOR_KEYWORDS = {"x", "y", "a", "b", "input", "inputs", "tensor", "values", "logits", "features", "value"}
 _NOT_METHODS = {"staticmethod", "classmethod", "property"}
@@ -46,6 +47,7 @@ class Flow:
         self._method_calls: Optional[dict] = None
         self._self_assignments: Dict[ast.ClassDef, dict] = {}
         self._makes: Dict[ast.AST, bool] = {}
+        self._builders: Dict[ast.AST, bool] = {}
         self._evidence: Optional[Set[int]] = None
         self._proven_bindings: Set[int] = set()
 
@@ -225,6 +227,12 @@ class Flow:
 
     def _seeds(self, call: ast.Call) -> list:
         func = call.func
+        if isinstance(func, ast.Call):
+            word = _last_word(func.func)
+            if word is None or not word[:1].isupper():
+                return []  # cheap test first: `Conv2D(...)(t)`, `Add()([...])`
+        elif _last_word(func) not in _SEED_WORDS:
+            return []  # `Model(...)`, `layers.add([...])`
         path = self.names.path(func)
         if path == "keras.Model":
             found = list(call.args[:2]) + [k.value for k in call.keywords if k.arg in ("inputs", "outputs")]
@@ -264,12 +272,14 @@ class Flow:
             return True
         if isinstance(function, ast.Lambda):
             return False
-        if self.values.call_sites(function):
+        if self.values.direct_call_sites(function):
             return True
         # called from other files: a builder when everything it returns comes out of a layer
         # (a Lambda's or a map's function returns what its ops compute)
-        returns = [r.value for r in _own_returns(function) if r.value is not None]
-        return bool(returns) and all(self._layer_output(value) for value in returns)
+        if function not in self._builders:
+            returns = [r.value for r in _own_returns(function) if r.value is not None]
+            self._builders[function] = bool(returns) and all(self._layer_output(value) for value in returns)
+        return self._builders[function]
 
     def _layer_output(self, expr) -> bool:
         if isinstance(expr, ast.Name):
@@ -339,6 +349,14 @@ class Flow:
         if isinstance(expr, (ast.List, ast.Tuple)):
             return all(self._is_data(e) for e in expr.elts)
         return self.values.forward(expr).kind in ("raw", "imported", "function")
+
+
+def _last_word(func):
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
 
 
 def _is_layer_class(path: str) -> bool:

@@ -136,6 +136,12 @@ class Values:
         cached = cache.get(id(expr))
         if cached is not None:
             return cached
+        if forward_only:
+            # backward evidence only ever turns unknown into symbolic: any other answer of
+            # the full analysis is the forward answer too
+            cached = self._cache.get(id(expr))
+            if cached is not None and cached.kind not in (SYMBOLIC, UNKNOWN, SEQUENCE, SYMBOLIC_LIST):
+                return cached
         cached = self._provisional.get(key)
         if cached is not None:
             self._cuts += 1  # what is built on it is provisional too
@@ -199,6 +205,13 @@ class Values:
     def call_sites(self, function: ast.AST) -> list:
         """Calls of a module-level or nested `def`, by its name, anywhere in the file; for a
         method of a plain class, its `self.method(...)` calls inside that class."""
+        direct = self.direct_call_sites(function)
+        # `def make_layer(x, block): block(x)` called as `make_layer(x, basic_block)`
+        through = [call for call in self._calls_through_parameters if self._names_function(call.func, function)]
+        return direct + through if through else direct
+
+    def direct_call_sites(self, function) -> list:
+        """Calls of `function` by its own name (or `self.method(...)`): cheap, no values."""
         if self._calls_of is None:
             self._calls_of, self._calls_through_parameters = {}, []
             for call in self.index.nodes(ast.Call):
@@ -208,10 +221,7 @@ class Values:
                         self._calls_of.setdefault(bindings[0].node, []).append(call)
                     elif len(bindings) == 1 and bindings[0].kind == "param":
                         self._calls_through_parameters.append(call)
-        direct = self._calls_of.get(function) or self.flow.method_calls(function)
-        # `def make_layer(x, block): block(x)` called as `make_layer(x, basic_block)`
-        through = [call for call in self._calls_through_parameters if self._names_function(call.func, function)]
-        return direct + through if through else direct
+        return self._calls_of.get(function) or self.flow.method_calls(function)
 
     def _names_function(self, name: ast.Name, function) -> bool:
         value = self.of(name)
