@@ -30,7 +30,6 @@ from keraslint.analysis.scopes import FUNCTION_NODES
 _MERGE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 _MERGE_FUNCTIONS = {name.lower() for name in _MERGE}
 _OUTPUT_ATTRS = {"output", "outputs", "input", "inputs"}
-_SEED_WORDS = _MERGE_FUNCTIONS | {"Model"}
 # keyword arguments of an op that carry its tensor (others are options: axis=, name=, ...)
 _TENSOR_KEYWORDS = {"x", "y", "a", "b", "input", "inputs", "tensor", "values", "logits", "features", "value"}
 _NOT_METHODS = {"staticmethod", "classmethod", "property"}
@@ -231,8 +230,10 @@ class Flow:
             word = _last_word(func.func)
             if word is None or not word[:1].isupper():
                 return []  # cheap test first: `Conv2D(...)(t)`, `Add()([...])`
-        elif _last_word(func) not in _SEED_WORDS:
-            return []  # `Model(...)`, `layers.add([...])`
+        else:
+            word = _last_word(func) or ""
+            if not (word[:1].isupper() or word in _MERGE_FUNCTIONS):
+                return []  # `Model(...)` (also under another name), `layers.add([...])`
         path = self.names.path(func)
         if path == "keras.Model":
             found = list(call.args[:2]) + [k.value for k in call.keywords if k.arg in ("inputs", "outputs")]
