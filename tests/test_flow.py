@@ -384,3 +384,36 @@ def test_values_made_by_numpy_and_tensorflow_functions_are_data(expression):
 def test_numpy_objects_that_are_not_data_stay_unknown(expression):
     index, _, values = analyse(f"import numpy as np\nimport tensorflow as tf\nvalue = {expression}\n")
     assert values.of(index.nodes(ast.Assign)[-1].value).kind != V.RAW
+
+
+# -- Lambda argument forms --------------------------------------------------------------------
+def test_lambda_argument_forms_are_followed():
+    source = """\
+    import functools
+
+    import keras
+    import numpy as np
+
+    SIGMA = 0.5
+
+    def sampling(args):
+        mean, log_var = args
+        return mean + keras.ops.exp(log_var / 2) * SIGMA
+
+    def build(flag):
+        weights = np.geomspace(1.0, 8.0, 4)
+        x = keras.Input((4,))
+
+        def weigh(t, power):
+            return t * weights**power
+
+        fn = lambda t: t * weights
+        a = keras.layers.Lambda((lambda t: t * weights) if flag else (lambda t: t))(x)
+        b = keras.layers.Lambda(functools.partial(weigh, power=2))(x)
+        c = keras.layers.Lambda(fn)(x)
+        d = keras.layers.Lambda(sampling)([x, x])
+        e = keras.layers.Lambda(lambda t, w=2.0: t * w)(x)
+        return keras.Model(x, [a, b, c, d, e])
+    """
+    found = [(v.line, v.code) for v in check_source(textwrap.dedent(source), "t.py", ALL) if v.code.startswith("KER2")]
+    assert found == [(20, "KER201"), (21, "KER201"), (22, "KER201"), (23, "KER201")]

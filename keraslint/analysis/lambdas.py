@@ -161,8 +161,6 @@ class Lambdas:
         if origin.decorator_list if isinstance(origin, ast.FunctionDef) else False:
             return None  # a decorated def may be registered or wrapped
         scope = self.ctx.index.scope_at(origin)
-        if isinstance(origin, ast.FunctionDef) and scope.kind == "module":
-            return None  # a module-level def is serialised by name, not by its code
         if scope is not self.ctx.index.scope_at(call) and not _encloses(scope, self.ctx.index.scope_at(call)):
             return None  # defined elsewhere: its free names may mean something else here
         return origin
@@ -221,8 +219,9 @@ class Lambdas:
 
 
 def _encloses(outer, inner) -> bool:
-    """`outer` is a function scope around `inner` (a nested def sees its names the same way)."""
-    if outer.kind != "function":
+    """`outer` is a function or the module around `inner`: a def made there reads its free
+    names where it is defined, whichever scope hands it to `Lambda`."""
+    if outer.kind not in ("function", "module"):
         return False
     current = inner.parent
     while current is not None:
