@@ -417,3 +417,8 @@ def test_lambda_argument_forms_are_followed():
     """
     found = [(v.line, v.code) for v in check_source(textwrap.dedent(source), "t.py", ALL) if v.code.startswith("KER2")]
     assert found == [(20, "KER201"), (21, "KER201"), (22, "KER201"), (23, "KER201")]
+
+
+def test_tensorflow_through_the_keras_2_backend_is_tensorflow():
+    index, names, _ = analyse("from keras import backend as K\nvalue = K.tf.range\n")
+    assert names.path(index.nodes(ast.Assign)[-1].value) == "tensorflow.range"

@@ -70,6 +70,9 @@ def canonical(raw: str) -> QualifiedName:
         flavor = "keras"
     if flavor is None:
         return QualifiedName(".".join(parts), None, raw)
+    if parts[1:3] == ["backend", "tf"] and len(parts) > 3:
+        # Keras 2's backend re-exported TensorFlow: `K.tf.range` is `tf.range`
+        return QualifiedName(".".join(["tensorflow"] + parts[3:]), None, raw)
     # keras.src.*, keras.api._v2.keras.* and keras 2 submodules collapse to the public path;
     # not keras.src.backend: Keras' internal backend package is much larger than keras.backend
     if len(parts) > 1 and parts[1] == "src" and parts[2:3] != ["backend"]:
