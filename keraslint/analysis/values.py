@@ -1,8 +1,14 @@
 """What an expression is: a symbolic tensor, a layer, a model, a raw value, or unknown.
 
 The answers follow assignments in the same scope (the last binding before the use), tuple
-unpacking, closures and module globals (every binding must agree), and helper functions whose
-return value is symbolic. Unknown is a real answer: rules stay silent on it.
+unpacking, closures and module globals (every binding must agree), lists and dicts filled by
+`append`/`d[k] = ...`, and helpers: a parameter is what every call passes, or symbolic when at
+least one call passes a symbolic tensor (the value's `site` names that call); a helper's result
+is symbolic at a call only when that call passes one (or the helper makes its own tensors).
+Methods of plain classes, `self.attr` and backward evidence (a value proven symbolic by where
+it goes: `keras.Model(...)`, a layer call) come from `keraslint.analysis.flow`. Cycles (a
+helper called in a loop on its own result) are solved by re-running the outermost query while
+it proves more. Unknown is a real answer: rules stay silent on it.
 """
 
 from __future__ import annotations
