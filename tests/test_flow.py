@@ -422,3 +422,23 @@ def test_lambda_argument_forms_are_followed():
 def test_tensorflow_through_the_keras_2_backend_is_tensorflow():
     index, names, _ = analyse("from keras import backend as K\nvalue = K.tf.range\n")
     assert names.path(index.nodes(ast.Assign)[-1].value) == "tensorflow.range"
+
+
+def test_a_constant_layer_name_made_only_under_a_test_on_a_parameter_is_not_repeated():
+    source = """\
+    import keras
+    from keras import layers
+
+    def stage(x, index):
+        if index == 0:
+            x = layers.Conv2D(4, 1, name="stem")(x)
+        return layers.Conv2D(4, 3, padding="same")(x)
+
+    def build():
+        x = keras.Input((8, 8, 3))
+        for i in range(3):
+            x = stage(x, i)
+        return keras.Model(x, x)
+    """
+    assert reports(source, "KER103") == []
+    assert reports(source.replace("if index == 0:", "if True:"), "KER103") == [(4, "KER103")]
