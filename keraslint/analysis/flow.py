@@ -33,6 +33,9 @@ _OUTPUT_ATTRS = {"output", "outputs", "input", "inputs"}
 # keyword arguments of an op that carry its tensor (others are options: axis=, name=, ...)
 _TENSOR_KEYWORDS = {"x", "y", "a", "b", "input", "inputs", "tensor", "values", "logits", "features", "value"}
 _NOT_METHODS = {"staticmethod", "classmethod", "property"}
+# ops whose arguments are sizes, shapes or fill values (never where a graph tensor comes in)
+_CREATORS = {"range", "ones", "zeros", "fill", "eye", "constant", "linspace", "random.normal", "random.uniform",
+             "arange", "full", "one_hot", "sequence_mask"}
 _DATA = object()  # a walk back that ends in plain data
 MAX_EVIDENCE = 4000  # nodes; a bound on pathological files
 
@@ -325,6 +328,8 @@ class Flow:
             returns = [r for r in _own_returns(callee.origin) if r.value is not None]
             return [returns[0].value] if len(returns) == 1 else []
         path = self.names.path(func) or ""
+        if path.split(".", 1)[-1] in _CREATORS:
+            return []  # `tf.range(0, n)`, `tf.ones(shape)`: sizes and shapes, not tensors of the graph
         if path.startswith(("tensorflow.", "keras.ops.", "keras.backend.")):
             candidates = list(call.args) + [k.value for k in call.keywords if k.arg in _TENSOR_KEYWORDS]
             tensors = [c for c in candidates if not self._is_data(c)]
