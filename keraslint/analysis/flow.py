@@ -80,16 +80,20 @@ class Flow:
         return None
 
     def _is_self(self, expr) -> Optional[ast.ClassDef]:
-        """The plain class when `expr` is the `self` parameter of one of its methods."""
+        """The plain class when `expr` is the `self` parameter of one of its methods (read in
+        that method's own body, not rebound there)."""
         if not isinstance(expr, ast.Name):
             return None
-        method = self._enclosing_method(expr)
-        if method is None or expr.id != self._self_name(method):
-            return None
-        _, bindings = self.index.lookup(expr.id, self.index.scope_at(expr))
+        owner, bindings = self.index.lookup(expr.id, self.index.scope_at(expr))
         if len(bindings) != 1 or bindings[0].kind != "param":
-            return None  # `self` rebound in the method
-        return self.plain_class_of(method)
+            return None  # not a parameter, or rebound
+        function = self.index.parents.get(self.index.parents.get(bindings[0].node))
+        if owner is None or owner.node is not function:
+            return None  # a parameter of an enclosing function (a closure)
+        positional = list(function.args.posonlyargs) + list(function.args.args) if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        if not positional or positional[0] is not bindings[0].node:
+            return None
+        return self.plain_class_of(function)
 
     def method_calls(self, function) -> list:
         """`self.name(...)` calls of this method from methods of its own class."""
