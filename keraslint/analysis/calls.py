@@ -204,12 +204,23 @@ class Calls:
             for keyword in node.keywords:
                 if keyword.arg == "name":
                     if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                        if self._guarded_by_parameter(node, helper, parameters):
+                            continue  # `if block_id == 0: Conv2D(name="stem")`: made on one call only
                         profile.constant_names.append((node, keyword.value.value))
                     elif not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
                         profile.other_names = True
         profile.layers.sort(key=_position)
         profile.constant_names.sort(key=lambda pair: _position(pair[0]))
         return profile
+
+    def _guarded_by_parameter(self, node, helper, parameters) -> bool:
+        """`node` runs only when a test on one of the helper's parameters holds."""
+        for parent in self.index.ancestors(node):
+            if parent is helper:
+                return False
+            if isinstance(parent, (ast.If, ast.IfExp, ast.While)) and _mentions(parent.test, parameters):
+                return True
+        return False
 
     # -- where results go -------------------------------------------------------------------
     def flow(self, start: ast.AST) -> set:

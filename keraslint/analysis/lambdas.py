@@ -125,23 +125,41 @@ class Lambdas:
         if ctx.names.path(call.func) != LAMBDA_PATH:
             return None  # not Keras' Lambda layer
         argument = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "function"), None)
-        function = self._function(argument, call)
-        if function is None:
+        functions = self._functions(argument, call)
+        if not functions:
             return None  # not a lambda or local def we can read
+        function = functions[0]
         if isinstance(function, ast.Lambda):
             body = function.body
         else:
             statements = [s for s in function.body if not _is_docstring(s)]
             body = statements[0].value if len(statements) == 1 and isinstance(statements[0], ast.Return) else None
+        rewritable = len(functions) == 1 and isinstance(argument, (ast.Lambda, ast.Name))
+        if not rewritable:
+            body = None  # `f if c else g`, `partial(f, ...)`: reported, not rewritten
         params = [a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)]
         keywords = {k.arg: k.value for k in call.keywords if k.arg and k.arg != "function"}
         parent = ctx.index.parents.get(call)
-        applied = parent.args[0] if isinstance(parent, ast.Call) and parent.func is call and len(parent.args) == 1 else None
+        applied = parent.args[0] if isinstance(parent, ast.Call) and parent.func is call and len(parent.args) == 1 and rewritable else None
         use = LambdaUse(call, function, params, body, keywords=keywords, applied_to=applied)
-        loops = self._loop_targets(call, function)
-        for name, uses in _free_uses(function, ctx.index).items():
-            use.free[name] = self._free(name, uses, loops)
+        for each in functions:
+            loops = self._loop_targets(call, each)
+            for name, uses in _free_uses(each, ctx.index).items():
+                if name not in use.free:
+                    use.free[name] = self._free(name, uses, loops)
         return use
+
+    def _functions(self, argument, call) -> list:
+        """The functions a Lambda may run: `lambda`, a local def or a name bound to either,
+        both branches of `f if c else g`, and the function of `functools.partial(f, ...)`."""
+        if isinstance(argument, ast.IfExp):
+            branches = [self._function(argument.body, call), self._function(argument.orelse, call)]
+            return branches if None not in branches else []
+        if isinstance(argument, ast.Call) and self.ctx.names.path(argument.func) == "functools.partial" and argument.args:
+            function = self._function(argument.args[0], call)
+            return [function] if function is not None else []
+        function = self._function(argument, call)
+        return [function] if function is not None else []
 
     def _function(self, argument, call):
         if isinstance(argument, ast.Lambda):
@@ -155,9 +173,7 @@ class Lambdas:
         if origin.decorator_list if isinstance(origin, ast.FunctionDef) else False:
             return None  # a decorated def may be registered or wrapped
         scope = self.ctx.index.scope_at(origin)
-        if isinstance(origin, ast.FunctionDef) and scope.kind == "module":
-            return None  # a module-level def is serialised by name, not by its code
-        if scope is not self.ctx.index.scope_at(call):
+        if scope is not self.ctx.index.scope_at(call) and not _encloses(scope, self.ctx.index.scope_at(call)):
             return None  # defined elsewhere: its free names may mean something else here
         return origin
 
@@ -221,6 +237,19 @@ def _is_shape_attribute(use: ast.Name, parents) -> bool:
     of the tensor at run time."""
     parent = parents.get(use)
     return isinstance(parent, ast.Attribute) and parent.attr == "shape"
+
+
+def _encloses(outer, inner) -> bool:
+    """`outer` is a function or the module around `inner`: a def made there reads its free
+    names where it is defined, whichever scope hands it to `Lambda`."""
+    if outer.kind not in ("function", "module"):
+        return False
+    current = inner.parent
+    while current is not None:
+        if current is outer:
+            return True
+        current = current.parent
+    return False
 
 
 def _assigned_in(statements) -> set:

@@ -66,6 +66,9 @@ def canonical(raw: str) -> QualifiedName:
         flavor = "keras"
     if flavor is None:
         return QualifiedName(".".join(parts), None, raw)
+    if parts[1:3] == ["backend", "tf"] and len(parts) > 3:
+        # Keras 2's backend re-exported TensorFlow: `K.tf.range` is `tf.range`
+        return QualifiedName(".".join(["tensorflow"] + parts[3:]), None, raw)
     # keras.src.*, keras.api._v2.keras.* and keras 2 submodules collapse to the public path;
     # not keras.src.backend: Keras' internal backend package is much larger than keras.backend
     if len(parts) > 1 and parts[1] == "src" and parts[2:3] != ["backend"]:
@@ -90,6 +93,7 @@ class Names:
         self._cache: dict = {}
         self._module_expressions: dict = {}
         self._bound: Optional[set] = None
+        self._aliasing: set = set()
 
     def resolve(self, expr: ast.AST) -> Optional[QualifiedName]:
         key = id(expr)
@@ -117,12 +121,32 @@ class Names:
             paths = {b.qualified for b in bindings}
             if all(b.kind == "import" for b in bindings) and len(paths) == 1:
                 return paths.pop()
+            if len(bindings) == 1 and bindings[0].kind == "assign":
+                return self._module_alias(bindings[0])
             return None  # shadowed, or bound to different things
         # not bound anywhere: a star import may provide it
         for module in reversed(self.index.module_scope.star_imports):
             if _star_may_provide(module, name):
                 return f"{module}.{name}"
         return None
+
+    def _module_alias(self, binding) -> Optional[str]:
+        """`keras = tf.keras`, `L = keras.layers`, `K = keras.backend`: a name assigned once,
+        plainly, to a dotted name of an imported module (not a call, not unpacked)."""
+        statement = self.index.parents.get(binding.node)
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and statement.targets[0] is binding.node):
+            return None
+        value = statement.value
+        if not isinstance(value, (ast.Attribute, ast.Name)):
+            return None
+        key = id(binding.node)
+        if key in self._aliasing:
+            return None  # `a = b.x` and `b = a.y`: a cycle
+        self._aliasing.add(key)
+        try:
+            return self._raw(value)
+        finally:
+            self._aliasing.discard(key)
 
     # -- imports, for fixes -----------------------------------------------------------------
     def module_expression(self, module: str) -> Optional[str]:

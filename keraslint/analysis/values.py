@@ -1,14 +1,20 @@
 """What an expression is: a symbolic tensor, a layer, a model, a raw value, or unknown.
 
 The answers follow assignments in the same scope (the last binding before the use), tuple
-unpacking, closures and module globals (every binding must agree), and helper functions whose
-return value is symbolic. Unknown is a real answer: rules stay silent on it.
+unpacking, closures and module globals (every binding must agree), lists and dicts filled by
+`append`/`d[k] = ...`, and helpers: a parameter is what every call passes, or symbolic when at
+least one call passes a symbolic tensor (the value's `site` names that call); a helper's result
+is symbolic at a call only when that call passes one (or the helper makes its own tensors).
+Methods of plain classes, `self.attr` and backward evidence (a value proven symbolic by where
+it goes: `keras.Model(...)`, a layer call) come from `keraslint.analysis.flow`. Cycles (a
+helper called in a loop on its own result) are solved by re-running the outermost query while
+it proves more. Unknown is a real answer: rules stay silent on it.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from keraslint.analysis.names import Names
@@ -36,6 +42,18 @@ _TF_TENSOR_CREATORS = {
     "constant", "convert_to_tensor", "ones", "zeros", "fill", "eye", "range", "random.normal",
     "random.uniform", "ones_like", "zeros_like",
 }
+# numpy functions that do not return host data (objects, None, dtypes, generators)
+_NUMPY_NOT_ARRAYS = {
+    "random.seed", "random.shuffle", "random.default_rng", "random.RandomState", "random.Generator", "testing",
+    "save", "savez", "savez_compressed", "savetxt", "set_printoptions", "printoptions", "errstate", "seterr",
+    "dtype", "finfo", "iinfo", "vectorize", "frompyfunc", "memmap",
+    "shape", "ndim", "size", "isscalar", "issubdtype", "allclose", "array_equal", "ndarray", "nditer", "ndindex",
+}
+# TensorFlow ops that keep a constant a constant when every positional argument is one
+_TF_TRANSFORMS = {
+    "tile", "stack", "concat", "reshape", "cast", "transpose", "expand_dims", "broadcast_to", "linspace",
+    "one_hot", "squeeze", "math.sqrt", "sqrt", "exp", "math.exp", "linalg.diag", "meshgrid",
+}
 _KERAS_RAW_CREATORS = {
     "keras.Variable": VARIABLE,
     "keras.backend.variable": VARIABLE,
@@ -59,6 +77,9 @@ _COPIES_SHAPE = {
 _ARRAY_REDUCTIONS = {"mean", "std", "var", "sum", "min", "max", "prod"}
 _MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model"}
 _OUTPUT_ATTRS = {"output", "input", "outputs", "inputs"}
+_MAX_ROUNDS = 4  # passes of the outermost query over cycles
+# expressions whose unknown value a later use may prove symbolic (keraslint.analysis.flow)
+_EVIDENCE_NODES = (ast.Name, ast.Call, ast.Subscript, ast.Attribute)
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,8 @@ class Value:
     shape: Optional[tuple] = None  # known shape of a raw value; None when unknown
     elements: tuple = field(default=())  # for SEQUENCE
     origin: Optional[ast.AST] = field(default=None, compare=False)  # expression that made it
+    # for a symbolic tensor that is symbolic because a helper's call passes one: that call
+    site: Optional[ast.Call] = field(default=None, compare=False)
 
     @property
     def is_raw(self) -> bool:
@@ -86,24 +109,84 @@ class Values:
         self.index = index
         self.names = names
         self._cache: dict = {}
+        self._forward_cache: dict = {}
+        self._forward_only = False
+        self._cuts = 0  # cycles cut so far
+        self._provisional: dict = {}
         self._in_progress: set = set()
         self._calls_of: Optional[dict] = None
+        self._loads: Optional[dict] = None
+        self._flow = None
 
     # -- public -----------------------------------------------------------------------------
     def of(self, expr: ast.AST) -> Value:
-        key = id(expr)
-        cached = self._cache.get(key)
+        """What `expr` is: forward (from how it is made), then, when that is unknown, backward
+        (a use that proves it symbolic: see keraslint.analysis.flow)."""
+        if self._in_progress:
+            return self._of(expr)
+        # the outermost query: a fixpoint. A cycle (a helper called in a loop on its own
+        # result) is cut on the first pass; what that pass proved is kept, and the query runs
+        # again while it keeps proving more.
+        for _ in range(_MAX_ROUNDS):
+            cuts, known = self._cuts, len(self._cache) + len(self._forward_cache)
+            value = self._of(expr)
+            self._provisional.clear()
+            if value.kind != UNKNOWN or self._cuts == cuts or len(self._cache) + len(self._forward_cache) == known:
+                break
+        return value
+
+    def _of(self, expr: ast.AST) -> Value:
+        forward_only = self._forward_only
+        cache = self._forward_cache if forward_only else self._cache
+        key = (forward_only, id(expr))
+        cached = cache.get(id(expr))
         if cached is not None:
             return cached
+        if forward_only:
+            # backward evidence only ever turns unknown into symbolic: any other answer of
+            # the full analysis is the forward answer too
+            cached = self._cache.get(id(expr))
+            if cached is not None and cached.kind not in (SYMBOLIC, UNKNOWN, SEQUENCE, SYMBOLIC_LIST):
+                return cached
+        cached = self._provisional.get(key)
+        if cached is not None:
+            self._cuts += 1  # what is built on it is provisional too
+            return cached
         if key in self._in_progress:
-            return UNKNOWN_VALUE  # a cycle (x = f(x) through helpers): give up
+            self._cuts += 1
+            return UNKNOWN_VALUE  # a cycle (x = f(x) through helpers): give up here
         self._in_progress.add(key)
+        cuts = self._cuts
         try:
             value = self._classify(expr)
+            if value.kind == UNKNOWN and not forward_only and isinstance(expr, _EVIDENCE_NODES):
+                if self.flow.proves_symbolic(expr):
+                    value = Value(SYMBOLIC, origin=expr)
         finally:
             self._in_progress.discard(key)
-        self._cache[key] = value
+        if value.kind != UNKNOWN or self._cuts == cuts:
+            cache[id(expr)] = value
+        else:
+            # unknown because a cycle was cut: it may be known on the next pass of the
+            # outermost query; kept until then, so no expression is analysed twice per pass
+            self._provisional[key] = value
         return value
+
+    def forward(self, expr: ast.AST) -> Value:
+        """What `expr` is from how it is made only (no backward evidence)."""
+        previous, self._forward_only = self._forward_only, True
+        try:
+            return self.of(expr)
+        finally:
+            self._forward_only = previous
+
+    @property
+    def flow(self):
+        if self._flow is None:
+            from keraslint.analysis.flow import Flow
+
+            self._flow = Flow(self)
+        return self._flow
 
     def of_binding(self, binding: Binding) -> Value:
         """The value a single binding gives its name."""
@@ -126,38 +209,69 @@ class Values:
         return value.kind == SEQUENCE and any(self.is_symbolic_like(e) for e in value.elements)
 
     def call_sites(self, function: ast.AST) -> list:
-        """Calls of a module-level or nested `def`, by its name, anywhere in the file."""
+        """Calls of a module-level or nested `def`, by its name, anywhere in the file; for a
+        method of a plain class, its `self.method(...)` calls inside that class."""
+        direct = self.direct_call_sites(function)
+        # `def make_layer(x, block): block(x)` called as `make_layer(x, basic_block)`
+        through = [call for call in self._calls_through_parameters if self._names_function(call.func, function)]
+        return direct + through if through else direct
+
+    def direct_call_sites(self, function) -> list:
+        """Calls of `function` by its own name (or `self.method(...)`): cheap, no values."""
         if self._calls_of is None:
-            self._calls_of = {}
+            self._calls_of, self._calls_through_parameters = {}, []
             for call in self.index.nodes(ast.Call):
                 if isinstance(call.func, ast.Name):
                     _, bindings = self.index.lookup(call.func.id, self.index.scope_at(call))
                     if len(bindings) == 1 and bindings[0].kind == "def":
                         self._calls_of.setdefault(bindings[0].node, []).append(call)
-        return self._calls_of.get(function, [])
+                    elif len(bindings) == 1 and bindings[0].kind == "param":
+                        self._calls_through_parameters.append(call)
+        return self._calls_of.get(function) or self.flow.method_calls(function)
+
+    def _names_function(self, name: ast.Name, function) -> bool:
+        value = self.of(name)
+        return value.kind == FUNCTION and value.origin is function
 
     def _param_value(self, binding: Binding) -> Value:
-        """A parameter has a value when every call of its function in the file agrees on it."""
+        """A parameter's value where every call of its function in the file agrees on it; else
+        a symbolic tensor when at least one call passes one (`site` names that call): the
+        body then runs on a KerasTensor there. Methods of plain classes count through their
+        `self.method(...)` calls."""
         arguments = self.index.parents.get(binding.node)
         function = self.index.parents.get(arguments)
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return UNKNOWN_VALUE  # lambda parameters: Keras passes them at run time
+        shift = 0
         if isinstance(self.index.parents.get(function), ast.ClassDef):
-            return UNKNOWN_VALUE  # methods are called through attributes
+            if self.flow.plain_class_of(function) is None:
+                return UNKNOWN_VALUE  # a Keras class's method, a static/class method: called by others
+            positional = list(function.args.posonlyargs) + list(function.args.args)
+            if binding.node is positional[0]:
+                return UNKNOWN_VALUE  # `self`
+            shift = 1
         key = ("param", id(binding.node))
         if key in self._in_progress:
+            self._cuts += 1
             return UNKNOWN_VALUE
         self._in_progress.add(key)
         try:
-            values = [self._argument_value(call, function.args, binding.node) for call in self.call_sites(function)]
+            sites = self.call_sites(function)
+            values = [self._argument_value(call, function.args, binding.node, shift) for call in sites]
         finally:
             self._in_progress.discard(key)
-        return _agreement(values)
+        agreed = _agreement(values)
+        if agreed.kind != UNKNOWN or not sites:
+            return replace(agreed, site=sites[0]) if agreed.kind in (SYMBOLIC, SYMBOLIC_LIST) else agreed
+        for call, value in zip(sites, values):
+            if value.kind in (SYMBOLIC, SYMBOLIC_LIST):
+                return Value(value.kind, origin=binding.node, site=call)
+        return UNKNOWN_VALUE
 
-    def _argument_value(self, call: ast.Call, arguments: ast.arguments, parameter: ast.arg) -> Value:
+    def _argument_value(self, call: ast.Call, arguments: ast.arguments, parameter: ast.arg, shift: int = 0) -> Value:
         positional = list(arguments.posonlyargs) + list(arguments.args)
         if parameter in positional:
-            position = positional.index(parameter)
+            position = positional.index(parameter) - shift
             if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
                 return UNKNOWN_VALUE
             if position < len(call.args):
@@ -215,7 +329,7 @@ class Values:
             return UNKNOWN_VALUE
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
             inner = self.of(expr.operand)
-            return Value(inner.kind, inner.raw_kind, inner.shape, origin=expr) if inner.kind in (RAW, SYMBOLIC) else UNKNOWN_VALUE
+            return Value(inner.kind, inner.raw_kind, inner.shape, origin=expr, site=inner.site) if inner.kind in (RAW, SYMBOLIC) else UNKNOWN_VALUE
         if isinstance(expr, (ast.List, ast.Tuple)):
             return self._sequence(expr)
         if isinstance(expr, ast.Name):
@@ -276,18 +390,53 @@ class Values:
             path.append(parent.elts.index(node))
             node, parent = parent, parents.get(parent)
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is not None:
+            if not path and _empty_container(parent.value):
+                return self._filled_container(target)
             value = self.of(parent.value)
         else:
             return UNKNOWN_VALUE
         for position in reversed(path):
             if value.kind == SYMBOLIC:
-                return Value(SYMBOLIC, origin=target)  # `a, b = tf.split(x, 2)`: each piece is symbolic
+                return Value(SYMBOLIC, origin=target, site=value.site)  # `a, b = tf.split(x, 2)`: each piece is symbolic
             if value.kind != SEQUENCE and value.kind == RAW and value.raw_kind == LIST:
                 value = self._sequence(value.origin) if isinstance(value.origin, (ast.List, ast.Tuple)) else UNKNOWN_VALUE
             if value.kind != SEQUENCE or position >= len(value.elements):
                 return UNKNOWN_VALUE
             value = value.elements[position]
         return value
+
+    def _filled_container(self, target: ast.Name) -> Value:
+        """`outs = []` then `outs.append(t)` / `d = {}` then `d[k] = t`: a list of symbolic
+        tensors when everything put in it (in the same scope) is one."""
+        stored = []
+        for use in self._loads_of(target):
+            parent = self.index.parents.get(use)
+            grand = self.index.parents.get(parent)
+            if isinstance(parent, ast.Attribute) and isinstance(grand, ast.Call) and grand.func is parent:
+                if parent.attr in ("append", "extend") and len(grand.args) == 1:
+                    stored.append(self.of(grand.args[0]))
+                elif parent.attr == "insert" and len(grand.args) == 2:
+                    stored.append(self.of(grand.args[1]))
+            elif isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
+                statement = self.index.parents.get(parent)
+                if isinstance(statement, ast.Assign) and parent in statement.targets:
+                    stored.append(self.of(statement.value))
+                else:
+                    return UNKNOWN_VALUE
+        if stored and all(self.is_symbolic_like(v) for v in stored):
+            return Value(SYMBOLIC_LIST, origin=target)
+        return UNKNOWN_VALUE if stored else self.of(self.index.parents.get(target).value)
+
+    def _loads_of(self, target: ast.Name) -> list:
+        """Loads of the name `target` binds that see that binding (same scope)."""
+        if self._loads is None:
+            self._loads = {}
+            for node in self.index.nodes(ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    self._loads.setdefault(node.id, []).append(node)
+        scope = self.index.scope_at(target)
+        return [use for use in self._loads.get(target.id, ())
+                if self.index.scope_at(use) is scope and any(b.node is target for b in self.name_bindings(use))]
 
     def _call(self, call: ast.Call) -> Value:
         func = call.func
@@ -297,7 +446,7 @@ class Values:
         callee = self.of(func)
         if callee.kind in (LAYER, MODEL):
             # symbolic only when fed a symbolic tensor: `model(images)` on data is eager
-            return Value(SYMBOLIC, origin=call) if self._any_symbolic(call) else UNKNOWN_VALUE
+            return self._symbolic_call(call)
         if callee.kind == FUNCTION and isinstance(callee.origin, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self._helper_result(callee.origin, call)
         if isinstance(func, ast.Attribute):
@@ -314,19 +463,31 @@ class Values:
         if path.startswith("keras.layers.") and path.rsplit(".", 1)[1][:1].isupper():
             return Value(LAYER, origin=call)
         if path.startswith(("keras.ops.", "keras.backend.", "keras.activations.")):
-            return Value(SYMBOLIC, origin=call) if self._any_symbolic(call) else UNKNOWN_VALUE
+            return self._symbolic_call(call)
         if path.startswith("numpy."):
             short = path[len("numpy."):]
             if short in _NUMPY_CREATORS:
                 return Value(RAW, ARRAY, self._raw_shape(call, short), origin=call)
-            return UNKNOWN_VALUE
+            if short.split(".")[0] in _NUMPY_NOT_ARRAYS or short in _NUMPY_NOT_ARRAYS or self._any_symbolic(call):
+                return UNKNOWN_VALUE
+            return Value(RAW, ARRAY, None, origin=call)  # np.stack, np.broadcast_to, np.dot...: host data
         if path.startswith("tensorflow."):
             short = path[len("tensorflow."):]
             if short == "Variable":
                 return Value(RAW, VARIABLE, self._raw_shape(call, "Variable"), origin=call)
             if short in _TF_TENSOR_CREATORS and not self._any_symbolic(call):
                 return Value(RAW, TENSOR, self._raw_shape(call, short), origin=call)
-            return Value(SYMBOLIC, origin=call) if self._any_symbolic(call) else UNKNOWN_VALUE
+            if short in _TF_TRANSFORMS and call.args and all(self.of(a).kind == RAW for a in call.args):
+                return Value(RAW, TENSOR, None, origin=call)  # tf.tile(constant, ...): still a constant
+            return self._symbolic_call(call)
+        return UNKNOWN_VALUE
+
+    def _symbolic_call(self, call: ast.Call) -> Value:
+        """Symbolic when an argument is; it keeps the helper call site that made it so."""
+        for argument in list(call.args) + [k.value for k in call.keywords]:
+            value = self.of(argument)
+            if self.is_symbolic_like(value):
+                return Value(SYMBOLIC, origin=call, site=_site_of(value))
         return UNKNOWN_VALUE
 
     def _any_symbolic(self, call: ast.Call) -> bool:
@@ -348,6 +509,7 @@ class Values:
     def _helper_result(self, helper: ast.AST, call: ast.Call) -> Value:
         key = ("helper", id(helper))
         if key in self._in_progress:
+            self._cuts += 1
             return UNKNOWN_VALUE  # recursion
         self._in_progress.add(key)
         try:
@@ -355,12 +517,20 @@ class Values:
         finally:
             self._in_progress.discard(key)
         if results and all(r.kind == SYMBOLIC for r in results):
-            return Value(SYMBOLIC, origin=call)
+            if not self._any_symbolic(call) and not self.flow.makes_tensors(helper):
+                return UNKNOWN_VALUE  # symbolic only through its parameters, and this call passes none
+            return Value(SYMBOLIC, origin=call, site=self._symbolic_call(call).site)
         if len(results) == 1 and results[0].kind in (SEQUENCE, LAYER, MODEL):
             return results[0]
+        if results and all(r.kind == RAW and r.raw_kind in (ARRAY, TENSOR) for r in results):
+            # `def gains(n): return np.geomspace(1, 8, n)`: data, of a shape the call decides
+            return Value(RAW, results[0].raw_kind if len({r.raw_kind for r in results}) == 1 else ARRAY, None, origin=call)
         return UNKNOWN_VALUE
 
     def _attribute(self, expr: ast.Attribute) -> Value:
+        own = self.flow.self_attribute(expr)
+        if own is not None:
+            return own  # `self.x` in a plain class: what its `self.x = ...` bindings agree on
         if expr.attr in _OUTPUT_ATTRS:
             owner = self.of(expr.value)
             if owner.kind in (MODEL, LAYER):
@@ -373,7 +543,7 @@ class Values:
     def _subscript(self, expr: ast.Subscript) -> Value:
         owner = self.of(expr.value)
         if owner.kind == SYMBOLIC:
-            return Value(SYMBOLIC, origin=expr)
+            return Value(SYMBOLIC, origin=expr, site=owner.site)
         if owner.kind == RAW:
             return Value(RAW, owner.raw_kind if owner.raw_kind != LIST else LIST, None, origin=expr)
         if owner.kind == SYMBOLIC_LIST:
@@ -394,7 +564,7 @@ class Values:
     def _binop(self, expr: ast.BinOp) -> Value:
         left, right = self.of(expr.left), self.of(expr.right)
         if SYMBOLIC in (left.kind, right.kind):
-            return Value(SYMBOLIC, origin=expr)
+            return Value(SYMBOLIC, origin=expr, site=left.site or right.site)
         if left.kind == RAW and right.kind == RAW:
             if left.raw_kind == LIST or right.raw_kind == LIST:
                 return UNKNOWN_VALUE  # list + list concatenates, list * n repeats
@@ -424,6 +594,16 @@ class Values:
         # `x = f(x)`: the use on the right is not bound by its own assignment
         stmt = self.index.statement_of(binding.node)
         return stmt is not None and stmt is self.index.statement_of(use)
+
+
+def _empty_container(node) -> bool:
+    return (isinstance(node, ast.List) and not node.elts) or (isinstance(node, ast.Dict) and not node.keys)
+
+
+def _site_of(value: Value):
+    if value.site is not None or value.kind != SEQUENCE:
+        return value.site
+    return next((e.site for e in value.elements if e.site is not None), None)
 
 
 def _agreement(values) -> Value:

@@ -2,7 +2,8 @@
 
 ## What it does
 Finds `copy = clone_model(model)` whose result is then used the way a copy is used (predict,
-evaluate, save it, compare its predictions with the original's) when nothing in the same scope gives
+evaluate, save it, compare its predictions with the original's, freeze it with
+`copy.trainable = False` as a teacher, target network or snapshot) when nothing in the same scope gives
 it weights: no `copy.set_weights(...)`, no `copy.load_weights(...)`, and no `copy.fit(...)`.
 Reported at the `clone_model(...)` call.
 
@@ -64,7 +65,7 @@ DEFAULT_ENABLED = True
 
 # `get_weights` (a reset: `m.set_weights(clone_model(m).get_weights())`) and calling the clone
 # on a tensor (a second, independent branch of the same architecture) may want fresh weights
-_COPY_USES = {"predict", "predict_on_batch", "evaluate", "test_on_batch", "save", "save_weights", "export"}
+_COPY_USES = {"freeze", "predict", "predict_on_batch", "evaluate", "test_on_batch", "save", "save_weights", "export"}
 _GIVES_WEIGHTS = {"set_weights", "load_weights", "fit", "fit_generator", "train_on_batch", "build_from_config"}
 
 
@@ -102,8 +103,14 @@ def _method(use: ast.Name, ctx):
         grand = ctx.index.parents.get(parent)
         if isinstance(grand, ast.Call) and grand.func is parent:
             return parent.attr
+        if parent.attr == "trainable" and isinstance(grand, ast.Assign) and _is_false(grand.value):
+            return "freeze"  # a frozen teacher, target network or snapshot: only its weights matter
         return "other"
     return None
+
+
+def _is_false(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _position(node) -> tuple:

@@ -107,7 +107,9 @@ def check(call: ast.Call, ctx):
     operands = _operand_list(call)
     if operands is None:
         return  # operands are not a literal list: nothing to inspect
-    values = [ctx.values.of(element) for element in operands.elts]
+    # raw or not is decided by how an operand is made: backward evidence (which only turns
+    # unknown into symbolic) is not needed, and not computed
+    values = [ctx.values.forward(element) for element in operands.elts]
     raw = [(element, value) for element, value in zip(operands.elts, values) if value.is_raw]
     if not raw:
         return  # every operand is a tensor of the graph (or unknown)
@@ -154,7 +156,7 @@ def _merge_layer(call: ast.Call, ctx):
     if path and path.startswith("keras.layers.") and path[len("keras.layers."):] in MERGE_FUNCTIONS:
         return MERGE_FUNCTIONS[path[len("keras.layers."):]], func  # layers.multiply([...])
     if isinstance(func, ast.Name):  # m = Multiply(); m([...])
-        layer = ctx.values.of(func)
+        layer = ctx.values.forward(func)
         origin = layer.origin
         if layer.kind == V.LAYER and isinstance(origin, ast.Call):
             origin_path = ctx.names.path(origin.func)

@@ -68,8 +68,9 @@ MESSAGE = "`{op}` is applied to the symbolic Keras tensor `{arg}`; Keras 3 raise
 FIX_TITLE = "Replace with the equivalent `keras.ops` call"
 NODE_TYPES = (ast.Call,)
 TRIGGERS = ("tensorflow",)
-# a symbolic tensor is born in the file: from `Input(...)` or a model's `.output`/`.input`
-REQUIRES = (("Input", ".output", ".input"),)
+# a symbolic tensor is born in the file (`Input(...)`, a model's `.output`/`.input`), or a
+# layer is made and called there (`Conv2D(8, 3)(t)`), or a `Model(...)` is built there
+REQUIRES = (("Input", ".output", ".input", ")(", "Model("),)
 DEFAULT_ENABLED = True
 # tf.keras.backend functions that work on a Keras 3 KerasTensor (measured): not KER301.
 _TF_BACKEND_WORKS = frozenset(
@@ -96,7 +97,7 @@ def check(call: ast.Call, ctx):
     row = keras3.row_for(("K." if backend else "tf.") + short)
     if row is not None and row.kind != "op":
         return  # not a tensor op (tf.name_scope, tf.TensorSpec, ...), or still in Keras 3's backend
-    argument = _symbolic_argument(call, ctx)
+    argument, site = _symbolic_argument(call, ctx)
     if argument is None:
         return  # no argument is known to be symbolic: eager data, tf.data, or unknown
     if deferred_body(call, ctx.index, ctx.names) is not None:
@@ -113,6 +114,8 @@ def check(call: ast.Call, ctx):
         hint = keras3.hint(source)
         advice = f"use {hint}" if hint else "use `keras.ops`, or run the op in the `call` of a Layer subclass"
     message = MESSAGE.format(op=op, arg=_short(ctx.segment(argument)), advice=advice)
+    if site is not None and _inside(call, site, ctx):
+        message += f" (the call on line {site.lineno} passes a symbolic tensor)"
     yield ctx.report(CODE, call, message, fix)
 
 
@@ -120,9 +123,15 @@ def _symbolic_argument(call: ast.Call, ctx):
     for argument in list(call.args) + [k.value for k in call.keywords]:
         candidates = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
         for node in candidates:
-            if ctx.values.of(node).is_symbolic:
-                return node  # built from keras.Input: not `model(batch)` on eager data
-    return None
+            value = ctx.values.of(node)
+            if value.is_symbolic or value.kind == "symbolic_list":
+                return node, value.site  # built from keras.Input: not `model(batch)` on eager data
+    return None, None
+
+
+def _inside(call, site, ctx) -> bool:
+    """`call` is in a helper and `site` calls it from elsewhere (the report names the site)."""
+    return not any(node is site for node in ctx.index.ancestors(call)) and site.lineno != call.lineno
 
 
 def _fix(call, source, backend, ctx):
