@@ -12,7 +12,7 @@ import pytest
 
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
-from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_OK
+from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_GONE_NAMES, TF_KERAS_OK
 
 KER303 = Settings(select=("KER303",))
 MOVED_ROWS = [(old, name, new) for old, names in MOVED.items() for name, new in names.items()]
@@ -91,6 +91,14 @@ def test_gone_name_fails_on_keras3(module, name):
         assert not _imports("tensorflow." + module, name)
 
 
+@pytest.mark.keras
+@pytest.mark.parametrize("module, name", [(m, n) for m, names in TF_KERAS_GONE_NAMES.items() for n in names])
+def test_tf_keras_gone_name_fails_only_through_tensorflow(module, name):
+    import keras  # noqa: F401
+
+    assert _imports(module, name) and not _imports("tensorflow." + module, name)
+
+
 # -- lint behaviour (no TensorFlow) ------------------------------------------------------------
 def _report(source, target="auto"):
     settings = Settings(select=("KER303",), target=target)
@@ -133,6 +141,26 @@ def test_missing_name_is_reported_at_the_name():
 ])
 def test_silent(source):
     assert _report(source) == []
+
+
+def test_old_import_in_the_else_of_a_version_test_is_a_fallback():
+    source = (
+        "import tensorflow as tf\n"
+        "if tf.__version__ >= '2.16':\n    from keras.layers import Conv2D\n"
+        "elif tf.__version__ >= '2.9':\n    from keras.layers.convolutional import Conv2D\n"
+        "else:\n    from keras.layers.convolutional import Conv2D\n"
+    )
+    assert _report(source) == []
+
+
+def test_old_import_in_the_first_branch_of_a_version_test_runs_on_keras3():
+    source = "import tensorflow as tf\nif tf.__version__ >= '2.2':\n    from tensorflow.keras.layers.experimental import SyncBatchNormalization\n"
+    assert [line for line, _, _ in _report(source)] == [3]
+
+
+def test_lowercase_losses_are_gone_from_tf_keras_only():
+    assert _report("from tensorflow.keras.losses import mean_squared_error, MeanSquaredError\n") == [(1, 37, None)]
+    assert _report("from keras.losses import mean_squared_error\n") == []
 
 
 def test_target_keras2_is_silent():

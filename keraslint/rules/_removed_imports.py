@@ -96,6 +96,8 @@ GONE_MODULES = {
     "keras.backend.tensorflow_backend": "use `keras.backend` or `keras.ops`",
     "keras.objectives": "use `keras.losses`",
     "keras.initializations": "use `keras.initializers`",
+    "keras.backend.common": "use `keras.backend` (`epsilon`, `floatx`, `image_data_format`)",
+    "keras.experimental": "use `keras.optimizers.schedules` (`CosineDecay`, ...) and `keras.layers`",
 }
 
 # names that existing Keras 3 modules no longer hold, with a hint
@@ -105,6 +107,8 @@ GONE_NAMES = {
         "ThresholdedReLU": "use `ReLU(threshold=...)`", "Deconvolution2D": "use `Conv2DTranspose`",
         "LocallyConnected1D": "Keras 3 has no LocallyConnected layers", "LocallyConnected2D": "Keras 3 has no LocallyConnected layers",
         "experimental": "the preprocessing layers are in `keras.layers`",
+        "Deconv2D": "use `Conv2DTranspose`", "Deconv3D": "use `Conv3DTranspose`",
+        "activations": "import `keras.activations`",
     },
     "keras.utils": {
         "np_utils": "use `keras.utils` itself (`keras.utils.to_categorical`)",
@@ -113,7 +117,16 @@ GONE_NAMES = {
         "HDF5Matrix": "read the data with h5py or tf.data", "OrderedEnqueuer": "use `keras.utils.PyDataset`",
         "GeneratorEnqueuer": "use `keras.utils.PyDataset`", "print_summary": "use `model.summary()`",
     },
-    "keras.models": {"model_from_yaml": "YAML model configs are gone: use `model_from_json` or `.keras` files"},
+    "keras.models": {
+        "model_from_yaml": "YAML model configs are gone: use `model_from_json` or `.keras` files",
+        "Input": "import `Input` from `keras` or `keras.layers`",
+    },
+    "keras.applications.imagenet_utils": {"_obtain_input_shape": "a private helper Keras 3 removed: pass `input_shape` yourself"},
+    "keras.initializers": {"_compute_fans": "a private helper Keras 3 removed: compute the fans from the kernel shape"},
+    "keras.constraints": {
+        "maxnorm": "use `MaxNorm`", "nonneg": "use `NonNeg`", "unitnorm": "use `UnitNorm`",
+    },
+    "keras.legacy": {"interfaces": "Keras 3 has no legacy interfaces: drop the decorators"},
     "keras.optimizers": {"TFOptimizer": "use a `keras.optimizers` optimizer"},
     "keras.preprocessing": {"text": "use `keras.layers.TextVectorization`"},
     "keras.preprocessing.image": {"ImageDataGenerator": "use `keras.utils.image_dataset_from_directory` and preprocessing layers"},
@@ -123,6 +136,14 @@ GONE_NAMES = {
     },
     "keras.backend": {"tensorflow_backend": "use `keras.backend` or `keras.ops`"},
     "keras.wrappers": {"scikit_learn": _SKLEARN_HINT},
+}
+
+# names that only `tensorflow.keras` lacks on Keras 3 (`keras.losses.mean_squared_error` is there)
+_LOWERCASE_LOSSES = "kl_divergence log_cosh mean_absolute_error mean_absolute_percentage_error mean_squared_error mean_squared_logarithmic_error"
+TF_KERAS_GONE_NAMES = {
+    module: {name: f"`tf.keras` on Keras 3 has only the class; import the function from `{module}`"
+             for name in _LOWERCASE_LOSSES.split()}
+    for module in ("keras.losses", "keras.metrics")
 }
 
 # `tensorflow.keras.<...>` spellings that still import on Keras 3 (its tf.keras bundles them)

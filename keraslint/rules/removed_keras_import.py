@@ -55,7 +55,7 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_OK
+from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_GONE_NAMES, TF_KERAS_OK
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER303"
@@ -68,7 +68,7 @@ NODE_TYPES = (ast.Import, ast.ImportFrom)
 TRIGGERS = tuple(sorted(
     {module.split(".", 1)[1] for module in GONE_MODULES}
     | {"preprocessing" if parent.startswith("keras.preprocessing") else name
-       for parent, names in GONE_NAMES.items() for name in names}
+       for parent, names in (*GONE_NAMES.items(), *TF_KERAS_GONE_NAMES.items()) for name in names}
 ))
 DEFAULT_ENABLED = True
 _CATCHES_IMPORT_ERROR = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
@@ -103,6 +103,8 @@ def check(statement, ctx):
         return
     for alias in statement.names:
         hint = GONE_NAMES.get(canonical, {}).get(alias.name)
+        if hint is None and prefix == "tensorflow.":
+            hint = TF_KERAS_GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
         fix = None
@@ -185,6 +187,8 @@ def _module_node(statement: ast.ImportFrom, ctx) -> ast.AST:
 
 
 def _guarded(statement, ctx) -> bool:
+    """The import is a fallback: it sits in a `try` that catches ImportError, or in the `else`
+    (or `elif`) of an `if` on a version number, whose first branch serves the new versions."""
     child = statement
     for parent in ctx.index.ancestors(statement):
         if isinstance(parent, ast.Try) and child in parent.body:
@@ -193,6 +197,8 @@ def _guarded(statement, ctx) -> bool:
                 names = [caught] if not isinstance(caught, ast.Tuple) else caught.elts
                 if caught is None or any(isinstance(n, ast.Name) and n.id in _CATCHES_IMPORT_ERROR for n in names):
                     return True
+        if isinstance(parent, ast.If) and child in parent.orelse and "version" in ctx.segment(parent.test).lower():
+            return True  # `if <new version>: ... else: from keras.layers.convolutional ...`: for old versions
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
             return False
         child = parent
