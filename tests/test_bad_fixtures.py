@@ -32,6 +32,7 @@ DOCUMENTED = {
     "KER205": {"crash"},
     "KER301": {"crash"},  # a TensorFlow op on a Keras 3 KerasTensor raises at build
     "KER302": {"crash"},  # removed keras.backend function: AttributeError
+    "KER303": {"crash"},  # removed module or name: ImportError
 }
 # differences that come from the fix, not the bug: ConstantOperand holds the constant as a weight
 FIX_SIDE_EFFECTS = {"KER101": {"params"}}

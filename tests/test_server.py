@@ -27,7 +27,7 @@ MODEL = textwrap.dedent(
     C = np.ones(4)
     x = keras.Input((4,))
     y = keras.layers.Multiply()([x, ROW])
-    z = keras.layers.Add()([x, C])
+    z = keras.layers.Multiply()([x, C])
     """
 )
 
@@ -122,15 +122,15 @@ async def test_diagnostics_on_open(client: LanguageClient, tmp_path):
 @pytest.mark.asyncio
 async def test_ranges_count_utf16_code_units(client: LanguageClient, tmp_path):
     prefix = 's = "😀 中文"; z = '
-    line = prefix + "keras.layers.Add()([x, C])"
-    text = MODEL.replace("z = keras.layers.Add()([x, C])", line)
+    line = prefix + "keras.layers.Multiply()([x, C])"
+    text = MODEL.replace("z = keras.layers.Multiply()([x, C])", line)
     document = Document(client, tmp_path / "model.py", text)
     diagnostics = await document.wait(lambda d: len(d) == 2)
     [found] = [d for d in diagnostics if d.range.start.line == 7]
     # 16 characters (23 UTF-8 bytes) before the call; the emoji is 2 UTF-16 code units, each CJK character 1
     assert len(prefix) == 16 and len(prefix.encode("utf-8")) == 23
     assert found.range.start == types.Position(line=7, character=17)
-    assert found.range.end == types.Position(line=7, character=17 + len("keras.layers.Add()([x, C])"))
+    assert found.range.end == types.Position(line=7, character=17 + len("keras.layers.Multiply()([x, C])"))
 
 
 @pytest.mark.asyncio
@@ -168,7 +168,7 @@ async def test_fix_all_applies_only_safe_fixes(client: LanguageClient, tmp_path)
 
 @pytest.mark.asyncio
 async def test_noqa_action_adds_and_merges(client: LanguageClient, tmp_path):
-    text = MODEL.replace("z = keras.layers.Add()([x, C])", "z = keras.layers.Add()([x, C])  # noqa: KER999")
+    text = MODEL.replace("z = keras.layers.Multiply()([x, C])", "z = keras.layers.Multiply()([x, C])  # noqa: KER999")
     document = Document(client, tmp_path / "model.py", text)
     await document.wait(lambda d: len(d) == 2)
     [on_y] = [a for a in await document.actions(6) if a.title == "Disable KER101 for this line"]
@@ -178,7 +178,7 @@ async def test_noqa_action_adds_and_merges(client: LanguageClient, tmp_path):
     [on_z] = [a for a in await document.actions(7) if a.title == "Disable KER101 for this line"]
     document.apply(on_z)
     assert not await document.wait(lambda d: not d)
-    assert "z = keras.layers.Add()([x, C])  # noqa: KER999, KER101\n" in document.text
+    assert "z = keras.layers.Multiply()([x, C])  # noqa: KER999, KER101\n" in document.text
 
 
 @pytest.mark.asyncio
@@ -221,7 +221,7 @@ async def test_settings_come_from_the_nearest_pyproject_and_follow_its_changes(c
 
 @pytest.mark.asyncio
 async def test_notebook_cells_are_one_program(client: LanguageClient, tmp_path):
-    cells = ["import keras\nimport numpy as np", "# Title", "C = np.ones(4)\nx = keras.Input((4,))", "y = keras.layers.Add()([x, C])"]
+    cells = ["import keras\nimport numpy as np", "# Title", "C = np.ones(4)\nx = keras.Input((4,))", "y = keras.layers.Multiply()([x, C])"]
     notebook_uri = (tmp_path / "model.ipynb").as_uri()
     cell_uris = [f"{notebook_uri}#cell{i}" for i in range(len(cells))]
     client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
@@ -247,7 +247,7 @@ async def test_notebook_cells_are_one_program(client: LanguageClient, tmp_path):
     # the fix is computed on the whole program and split back: each edit names its own cell
     [fix] = [a for a in actions if a.title.endswith("(unsafe)")]
     edited = {change.text_document.uri: "".join(e.new_text for e in change.edits) for change in fix.edit.document_changes}
-    assert edited == {cell_uris[3]: "y = keras.layers.Rescaling(1.0, offset=C)(x)"}  # the cell keeps having no final newline
+    assert edited == {cell_uris[3]: "y = keras.layers.Rescaling(scale=C)(x)"}  # the cell keeps having no final newline
 
 
 def test_without_pygls_the_server_says_how_to_install_it():
