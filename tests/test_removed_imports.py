@@ -204,3 +204,14 @@ def test_fixed_utils_script_runs_on_keras3_like_the_old_one_on_tf_keras():
     exec(compile(UTILS_FIXED, "fixed.py", "exec"), fixed)
     np.testing.assert_array_equal(fixed["LABELS"], np_utils.to_categorical(np.array([2, 0, 1]), 3))
     np.testing.assert_allclose(fixed["SCALED"], np_utils.normalize(np.array([[3.0, 4.0]])), rtol=1e-7)
+
+
+def test_trigger_words_count_only_on_keras_import_lines():
+    from keraslint.engine import candidate_rules
+    from keraslint.rules import removed_keras_import
+
+    elsewhere = "import keras\nengine = 'merge'  # the words, but not in an import\n"
+    assert candidate_rules([removed_keras_import], elsewhere) == []
+    wrapped = "from keras.layers import (\n    Dense,\n    merge,\n)\n"
+    assert candidate_rules([removed_keras_import], wrapped) == [removed_keras_import]
+    assert [line for line, _, _ in _report(wrapped)] == [3]
