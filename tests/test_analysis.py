@@ -287,6 +287,13 @@ def test_plain_tensorflow_import_does_not_vote_for_a_keras_flavour(source, targe
         ("base = super(Layer, self).get_config()", False),
         ("config = self.get_config()", False),
         ("model.fit(x, y)", False),
+        ("save_model(model, 'm.h5')", True),
+        ("tf.keras.models.save_model(model, 'm.h5')", True),
+        # weights only, or a project's own method merely named save_model
+        ("model.save_weights('w.h5')", False),
+        ("def save_model(self, out_dir):\n    self.gen.save_weights(out_dir)", False),
+        ("super().save_model(out_dir, epoch)", False),
+        ("self.save_model(out_dir, epoch)", False),
     ],
 )
 def test_saves_model(text, saves):
