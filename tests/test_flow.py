@@ -334,6 +334,37 @@ def test_an_uncalled_builder_that_returns_a_layer_output_counts():
     assert reports(source) == [(6, "KER301"), (7, "KER301")]
 
 
+def test_an_uncalled_builder_that_returns_arithmetic_on_a_layer_output_counts():
+    # a gated fusion: what it returns is computed from the `Activation` output `gate`
+    source = """\
+    import tensorflow as tf
+    from keras import layers
+
+    def gated_fusion(low, high, width):
+        query = layers.Conv2D(width, 1)(high)
+        query = layers.BatchNormalization()(query)
+        query = tf.image.resize(query, (16, 16))
+        gate = layers.Activation("sigmoid")(layers.Conv2D(1, 1)(low))
+        return (1 - gate) * low + gate * query
+    """
+    assert reports(source) == [(7, "KER301")]
+    # the same body returning the op's result (no layer output): may be a Lambda's function
+    assert reports(source.replace("return (1 - gate) * low + gate * query", "return 2.0 * query")) == []
+
+
+def test_an_uncalled_function_returning_arithmetic_on_an_op_result_stays_silent():
+    # no layer output in what it returns: it may be a Lambda's function
+    source = """\
+    import tensorflow as tf
+    from keras.layers import Flatten
+
+    def pool(inputs):
+        phi = Flatten()(tf.sign(inputs))
+        return 2.0 * tf.nn.l2_normalize(phi, axis=-1)
+    """
+    assert reports(source) == []
+
+
 def test_a_parameter_reaching_a_model_output_through_an_op_stays_unknown():
     # `tf.reshape(units)` as an output proves the op's result symbolic, not what `units` is
     source = """\
