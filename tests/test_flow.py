@@ -365,6 +365,47 @@ def test_an_uncalled_function_returning_arithmetic_on_an_op_result_stays_silent(
     assert reports(source) == []
 
 
+def test_an_instance_of_a_layer_subclass_of_this_file_is_a_layer():
+    source = """\
+    import numpy as np
+    import tensorflow as tf
+
+    class Gate(tf.keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+    class SoftGate(Gate):
+        pass
+
+    x = tf.keras.Input((4, 4, 8))
+    out = tf.keras.layers.Activation("relu")(x)
+    gated = SoftGate(name="g")(out)
+    parts = tf.split(gated, 2, axis=-1)
+    eager = tf.split(Gate()(np.ones((1, 4, 4, 8))), 2, axis=-1)
+    """
+    # the layer called on data runs eagerly: only the graph call is reported
+    assert reports(source) == [(14, "KER301")]
+
+
+def test_an_instance_of_a_plain_class_or_a_module_subclass_stays_unknown():
+    source = """\
+    import tensorflow as tf
+
+    class Head(tf.Module):
+        def __call__(self, t):
+            return t
+
+    class Plain:
+        def __call__(self, t):
+            return t
+
+    x = tf.keras.Input((4, 8))
+    parts = tf.split(Head()(x), 2, axis=-1)
+    more = tf.split(Plain()(x), 2, axis=-1)
+    """
+    assert reports(source) == []
+
+
 def test_a_parameter_reaching_a_model_output_through_an_op_stays_unknown():
     # `tf.reshape(units)` as an output proves the op's result symbolic, not what `units` is
     source = """\

@@ -22,6 +22,7 @@ from keraslint.analysis.scopes import Binding, TreeIndex
 
 SYMBOLIC = "symbolic"  # a KerasTensor: Input, layer/model call, keras.ops on a symbolic tensor
 LAYER = "layer"
+_MODEL_CLASSES = {"keras.Layer", "keras.Model", "keras.models.Model", "keras.Sequential", "keras.models.Sequential"}
 MODEL = "model"
 RAW = "raw"  # a constant, array, tensor or variable that is not part of the graph
 FUNCTION = "function"  # a def or lambda
@@ -443,6 +444,8 @@ class Values:
         path = self.names.path(func)
         if path is not None:
             return self._library_call(call, path)
+        if isinstance(func, ast.Name) and self._layer_class(func):
+            return Value(LAYER, origin=call)  # `Gate(8)`: an instance of this file's Layer subclass
         callee = self.of(func)
         if callee.kind in (LAYER, MODEL):
             # symbolic only when fed a symbolic tensor: `model(images)` on data is eager
@@ -452,6 +455,25 @@ class Values:
         if isinstance(func, ast.Attribute):
             return self._method_call(call, func)
         return UNKNOWN_VALUE
+
+    def _layer_class(self, name: ast.Name) -> bool:
+        """`name` is a class of this file deriving from a Keras layer or model (its only binding)."""
+        _, bindings = self.index.lookup(name.id, self.index.scope_at(name))
+        return len(bindings) == 1 and bindings[0].kind == "class" and self._derives_from_layer(bindings[0].node, set())
+
+    def _derives_from_layer(self, cls: ast.ClassDef, seen: set) -> bool:
+        if id(cls) in seen:
+            return False
+        seen.add(id(cls))
+        for base in cls.bases:
+            path = self.names.path(base)
+            if path and (path.startswith("keras.layers.") or path in _MODEL_CLASSES):
+                return True
+            if path is None and isinstance(base, ast.Name):
+                _, bindings = self.index.lookup(base.id, self.index.scope_at(base))
+                if len(bindings) == 1 and bindings[0].kind == "class" and self._derives_from_layer(bindings[0].node, seen):
+                    return True
+        return False
 
     def _library_call(self, call: ast.Call, path: str) -> Value:
         if path == "keras.Input":
