@@ -406,6 +406,34 @@ def test_an_instance_of_a_plain_class_or_a_module_subclass_stays_unknown():
     assert reports(source) == []
 
 
+def test_a_helper_that_returns_a_model_on_every_path_gives_a_model():
+    source = """\
+    import tensorflow as tf
+    from tensorflow.keras.models import load_model, model_from_json
+
+    def restore(path, json_path=None):
+        try:
+            return load_model(path, compile=False)
+        except ValueError:
+            model = model_from_json(open(json_path).read())
+            model.load_weights(path)
+            return model
+
+    def restore_or_none(path):
+        if path:
+            return load_model(path)
+        return None
+
+    model = restore("m.h5")
+    for i in range(len(model.outputs)):
+        named = tf.identity(model.outputs[i], name=f"out{i}")
+    other = restore_or_none("m.h5")
+    named = tf.identity(other.outputs[0])
+    """
+    # a helper that may return None (or anything else) is not a model
+    assert reports(source) == [(19, "KER301")]
+
+
 def test_a_parameter_reaching_a_model_output_through_an_op_stays_unknown():
     # `tf.reshape(units)` as an output proves the op's result symbolic, not what `units` is
     source = """\

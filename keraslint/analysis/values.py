@@ -76,7 +76,9 @@ _COPIES_SHAPE = {
     "ones_like", "zeros_like", "full_like", "float32", "float64",
 }
 _ARRAY_REDUCTIONS = {"mean", "std", "var", "sum", "min", "max", "prod"}
-_MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model"}
+_MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model",
+                     "keras.saving.load_model", "keras.models.model_from_json", "keras.models.model_from_yaml",
+                     "keras.models.model_from_config"}
 _OUTPUT_ATTRS = {"output", "input", "outputs", "inputs"}
 _MAX_ROUNDS = 4  # passes of the outermost query over cycles
 # expressions whose unknown value a later use may prove symbolic (keraslint.analysis.flow)
@@ -544,6 +546,8 @@ class Values:
             return Value(SYMBOLIC, origin=call, site=self._symbolic_call(call).site)
         if len(results) == 1 and results[0].kind in (SEQUENCE, LAYER, MODEL):
             return results[0]
+        if len(results) > 1 and len({r.kind for r in results}) == 1 and results[0].kind in (LAYER, MODEL):
+            return Value(results[0].kind, origin=call)  # `load_model(...)` or `model_from_json(...)`: a model either way
         if results and all(r.kind == RAW and r.raw_kind in (ARRAY, TENSOR) for r in results):
             # `def gains(n): return np.geomspace(1, 8, n)`: data, of a shape the call decides
             return Value(RAW, results[0].raw_kind if len({r.raw_kind for r in results}) == 1 else ARRAY, None, origin=call)
