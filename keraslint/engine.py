@@ -84,7 +84,9 @@ def parse(text: str, path: str = "<string>") -> ast.Module:
 # Saving or serialising a model: `model.save(`, `save_model(`, `.to_json(`, a checkpoint
 # callback, `.export(`, or `<name>.get_config()` called on an object other than `self`
 # (a layer's own `def get_config(self)` / `super().get_config()` serialises nothing).
-_SAVES = re.compile(r"\.save\(|save_model\(|\.to_json\(|ModelCheckpoint|\.export\(|\b(?!self\b)[A-Za-z_]\w*\.get_config\(\)")
+# A project's own `def save_model(self, ...)`, called as `self.save_model(` or
+# `super().save_model(`, is not Keras's: it often only calls `save_weights` (no Lambda saved).
+_SAVES = re.compile(r"\.save\(|(?<!def )(?<!self\.)(?<!\)\.)\bsave_model\(|\.to_json\(|ModelCheckpoint|\.export\(|\b(?!self\b)[A-Za-z_]\w*\.get_config\(\)")
 
 
 def saves_model(text: str) -> bool:

@@ -268,6 +268,11 @@ def test_deep_expressions_do_not_hit_the_recursion_limit():
         ("import tensorflow as tf\nimport tf_keras\nx = tf.reshape(y, (-1,))\n", "tf_keras"),
         ("import tensorflow as tf\nx = tf.keras.Input((4,))\n", "keras3"),
         ("import tensorflow as tf\nimport tf_keras\nx = tf.keras.Input((4,))\n", "tf_keras"),
+        (
+            "import tensorflow as tf\nfrom tensorflow.python.keras.layers import Input, Conv2D\n"
+            "from tensorflow.python.keras.models import Model\nx = tf.keras.backend.int_shape(Input((4,)))\n",
+            "tf_keras",
+        ),
     ],
 )
 def test_plain_tensorflow_import_does_not_vote_for_a_keras_flavour(source, target):
@@ -287,6 +292,13 @@ def test_plain_tensorflow_import_does_not_vote_for_a_keras_flavour(source, targe
         ("base = super(Layer, self).get_config()", False),
         ("config = self.get_config()", False),
         ("model.fit(x, y)", False),
+        ("save_model(model, 'm.h5')", True),
+        ("tf.keras.models.save_model(model, 'm.h5')", True),
+        # weights only, or a project's own method merely named save_model
+        ("model.save_weights('w.h5')", False),
+        ("def save_model(self, out_dir):\n    self.gen.save_weights(out_dir)", False),
+        ("super().save_model(out_dir, epoch)", False),
+        ("self.save_model(out_dir, epoch)", False),
     ],
 )
 def test_saves_model(text, saves):

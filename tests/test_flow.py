@@ -334,6 +334,106 @@ def test_an_uncalled_builder_that_returns_a_layer_output_counts():
     assert reports(source) == [(6, "KER301"), (7, "KER301")]
 
 
+def test_an_uncalled_builder_that_returns_arithmetic_on_a_layer_output_counts():
+    # a gated fusion: what it returns is computed from the `Activation` output `gate`
+    source = """\
+    import tensorflow as tf
+    from keras import layers
+
+    def gated_fusion(low, high, width):
+        query = layers.Conv2D(width, 1)(high)
+        query = layers.BatchNormalization()(query)
+        query = tf.image.resize(query, (16, 16))
+        gate = layers.Activation("sigmoid")(layers.Conv2D(1, 1)(low))
+        return (1 - gate) * low + gate * query
+    """
+    assert reports(source) == [(7, "KER301")]
+    # the same body returning the op's result (no layer output): may be a Lambda's function
+    assert reports(source.replace("return (1 - gate) * low + gate * query", "return 2.0 * query")) == []
+
+
+def test_an_uncalled_function_returning_arithmetic_on_an_op_result_stays_silent():
+    # no layer output in what it returns: it may be a Lambda's function
+    source = """\
+    import tensorflow as tf
+    from keras.layers import Flatten
+
+    def pool(inputs):
+        phi = Flatten()(tf.sign(inputs))
+        return 2.0 * tf.nn.l2_normalize(phi, axis=-1)
+    """
+    assert reports(source) == []
+
+
+def test_an_instance_of_a_layer_subclass_of_this_file_is_a_layer():
+    source = """\
+    import numpy as np
+    import tensorflow as tf
+
+    class Gate(tf.keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+    class SoftGate(Gate):
+        pass
+
+    x = tf.keras.Input((4, 4, 8))
+    out = tf.keras.layers.Activation("relu")(x)
+    gated = SoftGate(name="g")(out)
+    parts = tf.split(gated, 2, axis=-1)
+    eager = tf.split(Gate()(np.ones((1, 4, 4, 8))), 2, axis=-1)
+    """
+    # the layer called on data runs eagerly: only the graph call is reported
+    assert reports(source) == [(14, "KER301")]
+
+
+def test_an_instance_of_a_plain_class_or_a_module_subclass_stays_unknown():
+    source = """\
+    import tensorflow as tf
+
+    class Head(tf.Module):
+        def __call__(self, t):
+            return t
+
+    class Plain:
+        def __call__(self, t):
+            return t
+
+    x = tf.keras.Input((4, 8))
+    parts = tf.split(Head()(x), 2, axis=-1)
+    more = tf.split(Plain()(x), 2, axis=-1)
+    """
+    assert reports(source) == []
+
+
+def test_a_helper_that_returns_a_model_on_every_path_gives_a_model():
+    source = """\
+    import tensorflow as tf
+    from tensorflow.keras.models import load_model, model_from_json
+
+    def restore(path, json_path=None):
+        try:
+            return load_model(path, compile=False)
+        except ValueError:
+            model = model_from_json(open(json_path).read())
+            model.load_weights(path)
+            return model
+
+    def restore_or_none(path):
+        if path:
+            return load_model(path)
+        return None
+
+    model = restore("m.h5")
+    for i in range(len(model.outputs)):
+        named = tf.identity(model.outputs[i], name=f"out{i}")
+    other = restore_or_none("m.h5")
+    named = tf.identity(other.outputs[0])
+    """
+    # a helper that may return None (or anything else) is not a model
+    assert reports(source) == [(19, "KER301")]
+
+
 def test_a_parameter_reaching_a_model_output_through_an_op_stays_unknown():
     # `tf.reshape(units)` as an output proves the op's result symbolic, not what `units` is
     source = """\

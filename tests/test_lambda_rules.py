@@ -62,6 +62,16 @@ def test_ker204_only_where_the_file_saves_unless_selected():
     assert lambda_codes(KER204_SOURCE, Settings(extend_select=("KER204",))) == [(5, "KER204", "safe")]
 
 
+def test_ker204_is_about_lambda_code_not_a_named_def():
+    # a `def` is saved by module and name and loads again with `custom_objects=` (even in safe
+    # mode; measured on Keras 3.15.1); only a `lambda` is saved as code rebuilt without globals
+    saves = "model.save('m.keras')\n"
+    named = HEAD + "def total(t):\n    return ops.sum(t, axis=-1)\n\nx = keras.Input((4,))\ny = layers.Lambda(total)(x)\nmodel = keras.Model(x, y)\n"
+    assert lambda_codes(named + saves) == []
+    stored = HEAD + "total = lambda t: ops.sum(t, axis=-1)\nx = keras.Input((4,))\ny = layers.Lambda(total)(x)\nmodel = keras.Model(x, y)\n"
+    assert [code for _, code, _ in lambda_codes(stored + saves)] == ["KER204"]
+
+
 def test_ker204_is_keras3_only():
     source = KER204_SOURCE.replace("import keras\n", "import tf_keras as keras\n").replace("from keras import layers, ops", "from tf_keras import layers\nimport tensorflow as tf").replace("ops.sum", "tf.reduce_sum")
     assert lambda_codes(source + "model.save('m.keras')\n") == []

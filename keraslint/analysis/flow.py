@@ -290,6 +290,11 @@ class Flow:
         return self._builders[function]
 
     def _layer_output(self, expr) -> bool:
+        if isinstance(expr, ast.BinOp):
+            # `(1 - gate) * x + gate * y` with `gate` a layer's output: computed from that output
+            return self._layer_output(expr.left) or self._layer_output(expr.right)
+        if isinstance(expr, ast.UnaryOp):
+            return self._layer_output(expr.operand)
         if isinstance(expr, ast.Name):
             bindings = self.values.name_bindings(expr)
             statements = [self.index.parents.get(b.node) for b in bindings if b.kind == "assign"]

@@ -94,7 +94,9 @@ class Lambdas:
             return "KER205"
         if "arguments" not in use.keywords and use.names_of(VALUE):
             return "KER201"
-        if self.ctx.target == "keras3" and use.names_of(MODULE_OBJECT):
+        if self.ctx.target == "keras3" and use.names_of(MODULE_OBJECT) and isinstance(use.function, ast.Lambda):
+            # only a `lambda` is saved as code rebuilt without its globals; a `def` is saved by
+            # name and loads with `custom_objects=` (measured on Keras 3.15.1, safe mode too)
             return "KER204"
         return None
 

@@ -217,7 +217,10 @@ def detect_target(names: Names, source: str) -> str:
     `pip install keras` runs it on today. Only the setting `target = "keras2"` says otherwise."""
     paths = names.import_paths()
     legacy_flag = sets_legacy_keras(source)
-    tf_keras = sum(1 for p in paths if p and (p == "tf_keras" or p.startswith("tf_keras.")))
+    # `tensorflow.python.keras` is TensorFlow's frozen internal Keras 2: its tensors take tf ops
+    tf_keras = sum(
+        1 for p in paths if p and (p == "tf_keras" or p.startswith(("tf_keras.", "tensorflow.python.keras")))
+    )
     keras3 = sum(1 for p in paths if p and (p == "keras" or p.startswith("keras.")))
     # `import tensorflow` alone says nothing about the Keras flavour; `tf.keras` in the code does
     tf_dot_keras = sum(1 for p in paths if p and p.startswith("tensorflow.keras"))

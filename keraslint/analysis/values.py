@@ -22,6 +22,7 @@ from keraslint.analysis.scopes import Binding, TreeIndex
 
 SYMBOLIC = "symbolic"  # a KerasTensor: Input, layer/model call, keras.ops on a symbolic tensor
 LAYER = "layer"
+_MODEL_CLASSES = {"keras.Layer", "keras.Model", "keras.models.Model", "keras.Sequential", "keras.models.Sequential"}
 MODEL = "model"
 RAW = "raw"  # a constant, array, tensor or variable that is not part of the graph
 FUNCTION = "function"  # a def or lambda
@@ -75,7 +76,9 @@ _COPIES_SHAPE = {
     "ones_like", "zeros_like", "full_like", "float32", "float64",
 }
 _ARRAY_REDUCTIONS = {"mean", "std", "var", "sum", "min", "max", "prod"}
-_MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model"}
+_MODEL_FACTORIES = {"keras.Model", "keras.Sequential", "keras.models.load_model", "keras.models.clone_model",
+                     "keras.saving.load_model", "keras.models.model_from_json", "keras.models.model_from_yaml",
+                     "keras.models.model_from_config"}
 _OUTPUT_ATTRS = {"output", "input", "outputs", "inputs"}
 _MAX_ROUNDS = 4  # passes of the outermost query over cycles
 # expressions whose unknown value a later use may prove symbolic (keraslint.analysis.flow)
@@ -443,6 +446,8 @@ class Values:
         path = self.names.path(func)
         if path is not None:
             return self._library_call(call, path)
+        if isinstance(func, ast.Name) and self._layer_class(func):
+            return Value(LAYER, origin=call)  # `Gate(8)`: an instance of this file's Layer subclass
         callee = self.of(func)
         if callee.kind in (LAYER, MODEL):
             # symbolic only when fed a symbolic tensor: `model(images)` on data is eager
@@ -452,6 +457,25 @@ class Values:
         if isinstance(func, ast.Attribute):
             return self._method_call(call, func)
         return UNKNOWN_VALUE
+
+    def _layer_class(self, name: ast.Name) -> bool:
+        """`name` is a class of this file deriving from a Keras layer or model (its only binding)."""
+        _, bindings = self.index.lookup(name.id, self.index.scope_at(name))
+        return len(bindings) == 1 and bindings[0].kind == "class" and self._derives_from_layer(bindings[0].node, set())
+
+    def _derives_from_layer(self, cls: ast.ClassDef, seen: set) -> bool:
+        if id(cls) in seen:
+            return False
+        seen.add(id(cls))
+        for base in cls.bases:
+            path = self.names.path(base)
+            if path and (path.startswith("keras.layers.") or path in _MODEL_CLASSES):
+                return True
+            if path is None and isinstance(base, ast.Name):
+                _, bindings = self.index.lookup(base.id, self.index.scope_at(base))
+                if len(bindings) == 1 and bindings[0].kind == "class" and self._derives_from_layer(bindings[0].node, seen):
+                    return True
+        return False
 
     def _library_call(self, call: ast.Call, path: str) -> Value:
         if path == "keras.Input":
@@ -522,6 +546,8 @@ class Values:
             return Value(SYMBOLIC, origin=call, site=self._symbolic_call(call).site)
         if len(results) == 1 and results[0].kind in (SEQUENCE, LAYER, MODEL):
             return results[0]
+        if len(results) > 1 and len({r.kind for r in results}) == 1 and results[0].kind in (LAYER, MODEL):
+            return Value(results[0].kind, origin=call)  # `load_model(...)` or `model_from_json(...)`: a model either way
         if results and all(r.kind == RAW and r.raw_kind in (ARRAY, TENSOR) for r in results):
             # `def gains(n): return np.geomspace(1, 8, n)`: data, of a shape the call decides
             return Value(RAW, results[0].raw_kind if len({r.raw_kind for r in results}) == 1 else ARRAY, None, origin=call)

@@ -1,8 +1,10 @@
 """KER204: on Keras 3, a Lambda whose function names a module-level object.
 
 ## What it does
-On the Keras 3 target, finds a `Lambda` layer whose function reads a module-level import or
-definition: `ops`, `keras`, `tf`, `K`, `np`, a module-level function or class. By default it
+On the Keras 3 target, finds a `Lambda` layer whose `lambda` reads a module-level import or
+definition: `ops`, `keras`, `tf`, `K`, `np`, a module-level function or class. A `def` is not
+reported: Keras 3 saves it by module and name, and the model loads with `custom_objects=`
+(safe mode too). By default it
 reports only in files that save or serialise a model (`.save(`, `save_model`, `to_json(`,
 `get_config(`, `ModelCheckpoint`, `.export(`); select `KER204` explicitly to report it
 everywhere.
