@@ -22,11 +22,12 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from dataclasses import replace
 from typing import Dict, List, Optional
 
 from keraslint.fixes.lines import _line_edits, line_length_for
 from keraslint.fixes.outline import _LINE, Outline
-from keraslint.violations import AddHelper, AddImport, Replace, Violation
+from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
 _FROM = re.compile(r"from[ \t]+\Z")
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -90,6 +91,17 @@ def _learn_head(outline, violation, statement, replaced, key, heads) -> Optional
     next finding with the same additions when the rest is the replacement alone."""
     from keraslint.fixes.pipeline import fixed_each
 
+    additions = key[0]
+    if all(isinstance(e, AddImport) for e in additions):
+        # new imports depend only on the text before the statement: fix a stand-in for it
+        line = statement.first
+        stand_in = replace(violation, fix=replace(violation.fix, edits=(Replace(Span(line, 4, line, 5), "0"), *additions)))
+        [fixed] = fixed_each("".join(outline.lines[: line - 1]) + "_ = 0\n", [stand_in])
+        lines = _LINE.findall(fixed or "")
+        if fixed is None or lines[-1] != "_ = 0\n":
+            return None
+        heads[key] = (line, lines[:-1])
+        return "".join(lines[:-1] + replaced[line - 1 :])
     [fixed] = fixed_each("".join(outline.lines), [violation])
     if fixed is None:
         return None
