@@ -68,7 +68,7 @@ def attach_edits(text: str, violations: List[Violation], unsafe: bool) -> None:
     fixable = [v for v in violations if v.fix is not None]
     if not fixable:
         return
-    from keraslint.fixes.pipeline import edits_for_each  # one libcst parse for the whole file
+    from keraslint.fixes.text_edits import edits_for_each  # libcst only where text cannot tell
 
     for violation, edits in zip(fixable, edits_for_each(text, fixable)):
         violation.edits = edits

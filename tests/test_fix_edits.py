@@ -86,3 +86,73 @@ def test_outline_keeps_touched_statements_and_the_first_indentation():
     assert skeleton.restore(skeleton.text) == text
     fixed = pipeline._fixed_on_outline(outline, violation, {})  # the outline is used, no fallback
     assert fixed == pipeline._apply(text, [violation]) and "Rescaling(scale=ROW)(x)" in fixed
+
+
+# -- the text fast path (fixes/text_edits.py) must give the pipeline's edits, byte for byte
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.parent.name)
+def test_text_edits_equal_whole_file_edits(path):
+    from keraslint.fixes import text_edits
+
+    for label, text in surroundings(path.read_text()):
+        fixable = [v for v in check_source(text, str(path)) if v.fix is not None]
+        assert text_edits.edits_for_each(text, fixable) == [whole_file_edits(text, v) for v in fixable], label
+
+
+# statements around `K.exp(...)` calls: at the line-length limit and one past it, a long comment
+# above, parentheses of their own, `;`, one-line blocks, compound headers, a call split over
+# lines, imports after the code, a helper name already defined
+CONTEXTS = [
+    "y = K.exp(x)",
+    "y = (K.exp(x))",
+    "y = ( K.exp(x) )",
+    "y = f(K.exp(x))",
+    "a = 1; y = K.exp(x)",
+    "y = K.exp(x); a = 1",
+    "if x: y = K.exp(x)",
+    "for i in K.arange(3):\n    pass",
+    "@register(K.exp(1.0))\ndef g():\n    pass",
+    "def g(a=K.exp(1.0)):\n    return a",
+    "y = K.exp(\n    x\n)",
+    "y = K.exp(x,\n)  # trailing",
+    "y = K.mean(x,\n       axis=-1)",
+    "y = K.mean(K.square(x), axis=-1)",
+    "z = [K.exp(v) for v in range(3)]",
+    "y = K.exp(x)  # " + "c" * 80,
+    "# " + "c" * 97 + "\ny = K.exp(x)",
+    "class Layer:\n    def call(self, x):\n        # " + "c" * 90 + "\n        return K.exp(x)",
+    "class Layer:\n    def call(self, x):\n        return K.sum(K.square(x), axis=-1, keepdims=True) + K.exp(x) * K.exp(x)",
+    "\tif x:\n\t\ty = K.exp(x)".replace("\t", "", 1),
+    "y = K.exp(x) if x else K.exp(-x)",
+    "s = '''\n# not a comment'''; y = K.exp(x)",
+]
+
+
+def variations():
+    for index, context in enumerate(CONTEXTS):
+        for width in (0, 60, 62, 66, 70, 80):
+            padded = context.replace("(x)", "(" + ("x" + "_" * (width - 1) if width else "x") + ")") if width else context
+            yield f"{index}-{width}", "from keras import backend as K\n\n" + padded + "\n"
+            yield f"{index}-{width}-late-import", "SIZE = 3\n\n" + padded + "\n\n\nfrom keras import backend as K\n"
+            yield f"{index}-{width}-crlf", ("import keras\nfrom keras import backend as K, layers\n" + padded + "\n").replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize("label,text", list(variations()), ids=lambda v: v if len(v) < 30 else None)
+def test_text_edits_equal_whole_file_edits_in_variations(label, text):
+    from keraslint.fixes import text_edits
+
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    assert fixable, label
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert any(expected)
+    assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_text_edits_need_no_libcst_parse_for_a_plain_replacement(monkeypatch):
+    from keraslint.fixes import pipeline, text_edits
+
+    text = "from keras import ops\nfrom keras import backend as K\n\ny = K.exp(x)\nz = K.exp(y)\n"
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert len(fixable) == 2 and text_edits.edits_for_each(text, fixable) == expected

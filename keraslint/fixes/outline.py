@@ -7,9 +7,10 @@ top-level statements its edits name, the top-level imports (where new imports go
 names of top-level classes and functions (a helper class is added once). The outline keeps
 those statements verbatim and replaces every run of other top-level statements with one
 string literal of the same line count (one libcst node, however long the run; shown here
-with single quotes, the file gets double ones):
+with single quotes, the file gets double ones; an assignment, so that no placeholder is
+taken for the module's docstring):
 
-    '''keraslint outline <token> 12                 a run of simple statements, lines 12-14
+    _ = '''keraslint outline <token> 12             a run of simple statements, lines 12-14
     keraslint outline <token> 13
     keraslint outline <token> 14'''
     if True:  # keraslint outline <token> 30        a run with a block: its first line ...
@@ -85,6 +86,7 @@ class Outline:
         self.defined: Set[str] = {
             s.name for s in tree.body if isinstance(s, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
         }
+        self.tree = tree
         self.statements = [self._statement(index, node) for index, node in enumerate(tree.body)]
         self.default_indent = _first_indent(text)
 
@@ -141,8 +143,10 @@ class Outline:
                 if indent is not None and number == first:
                     text = f"if True:  # {text}"  # the run's first block: keeps the file's first INDENT
                 else:
-                    if number == first or (indent is not None and number == first + 1):
-                        text = (indent or "") + '"""' + text
+                    if number == first:  # an assignment: a string first in the file would be its docstring
+                        text = '_ = """' + text
+                    elif indent is not None and number == first + 1:
+                        text = indent + '"""' + text
                     if number == last:
                         text += '"""'
                 out[number - 1] = text + ending

@@ -1,0 +1,245 @@
+"""Each finding's fix as edits (JSON output) without libcst where the pipeline's result is
+known in advance: byte-identical to `pipeline.edits_for_each`, much cheaper.
+
+Most fixes replace one expression (`K.exp(x)` -> `ops.exp(x)`) and add an import that is
+the same for every finding of the file. The pipeline (fixes/pipeline.py) replaces the
+expression's node by the parsed new code, keeps the old parentheses, and re-wraps the
+statement only when it no longer fits the line length. So the replacement is done here as
+text when:
+- the span is an `ast` Call, Name or Attribute, or the module of `from module import ...`
+  (libcst has an expression node with exactly that span),
+- the new code does not start with `(` (libcst would drop the old parentheses),
+- every line of the rewritten statement, and the comment lines above it, fit (no wrapping),
+- the top-level statement, rewritten, parses (the pipeline's check).
+The imports and helpers a fix adds go before the statement it edits, at a place that only
+depends on the last top-level import before it: they are taken from one fix computed by the
+pipeline (checked to be that fix's text with the replacement alone), and reused for every
+finding with the same additions after the same import. Anything else goes to the pipeline.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import replace
+from typing import Dict, List, Optional
+
+from keraslint.fixes.lines import _line_edits, line_length_for
+from keraslint.fixes.outline import _LINE, Outline
+from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
+
+_FROM = re.compile(r"from[ \t]+\Z")
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
+    """Each violation's fix, alone, as ruff-style edits: `pipeline.edits_for_each`."""
+    outline = Outline.of(text)
+    if outline is None:
+        from keraslint.fixes import pipeline
+
+        return pipeline.edits_for_each(text, violations)
+    old_lines = text.splitlines(keepends=True)
+    heads: Dict[tuple, tuple] = {}  # (additions, last import before) -> (line, the lines before it, added to)
+    result = []
+    for violation in violations:
+        fixed = _fixed_as_text(outline, violation, heads)
+        result.append(None if fixed is None else _diff(old_lines, fixed))
+    missing = [v for v, edits in zip(violations, result) if edits is None]
+    if missing:
+        from keraslint.fixes import pipeline
+
+        slow = iter(pipeline.edits_for_each(text, missing))
+        result = [next(slow) if edits is None else edits for edits in result]
+    return result
+
+
+def _diff(old_lines: List[str], fixed: str) -> List[dict]:
+    return _line_edits(old_lines, fixed.splitlines(keepends=True))
+
+
+def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple]) -> Optional[str]:
+    """The whole text with the fix applied, or None when only the pipeline can tell."""
+    replaces = [e for e in violation.fix.edits if isinstance(e, Replace)]
+    additions = tuple(e for e in violation.fix.edits if isinstance(e, (AddImport, AddHelper)))
+    if len(replaces) != 1 or len(additions) + 1 != len(violation.fix.edits):
+        return None
+    edit = replaces[0]
+    statement = _top_level_at(outline, edit.span.line)
+    if statement is None:
+        return None
+    innermost = _innermost_statement(statement.node, edit)
+    if not _replaceable(outline, innermost, edit):
+        return None
+    replaced = _replace(outline.lines, edit)
+    if replaced is None or not _fits_and_parses(outline, statement, innermost, edit, replaced, violation.filename):
+        return None
+    if not additions:
+        return "".join(replaced)
+    key = (additions, _last_import_before(outline, statement))
+    if key not in heads:
+        return _learn_head(outline, violation, statement, replaced, key, heads)
+    boundary, head = heads[key]
+    if statement.first < boundary:
+        return None  # the additions were learnt from a later statement
+    return "".join(head + replaced[boundary - 1 :])
+
+
+def _learn_head(outline, violation, statement, replaced, key, heads) -> Optional[str]:
+    """The pipeline's fix of `violation`; its lines before `statement` are kept for the
+    next finding with the same additions when the rest is the replacement alone."""
+    from keraslint.fixes.pipeline import fixed_each
+
+    additions = key[0]
+    if all(isinstance(e, AddImport) for e in additions):
+        # new imports depend only on the text before the statement: fix a stand-in for it
+        line = statement.first
+        stand_in = replace(violation, fix=replace(violation.fix, edits=(Replace(Span(line, 4, line, 5), "0"), *additions)))
+        [fixed] = fixed_each("".join(outline.lines[: line - 1]) + "_ = 0\n", [stand_in])
+        lines = _LINE.findall(fixed or "")
+        if fixed is None or lines[-1] != "_ = 0\n":
+            return None
+        heads[key] = (line, lines[:-1])
+        return "".join(lines[:-1] + replaced[line - 1 :])
+    [fixed] = fixed_each("".join(outline.lines), [violation])
+    if fixed is None:
+        return None
+    lines = _LINE.findall(fixed)
+    rest = replaced[statement.first - 1 :]
+    if len(lines) >= len(rest) and lines[len(lines) - len(rest) :] == rest:
+        heads[key] = (statement.first, lines[: len(lines) - len(rest)])
+    return fixed
+
+
+def _top_level_at(outline: Outline, line: int):
+    for node in outline.tree.body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        if first <= line <= (node.end_lineno or node.lineno):
+            return _Top(node, first)
+    return None
+
+
+class _Top:
+    def __init__(self, node: ast.stmt, first: int):
+        self.node, self.first, self.last = node, first, node.end_lineno or node.lineno
+
+
+def _last_import_before(outline: Outline, statement: _Top) -> int:
+    """Index of the last top-level import (or docstring) before `statement`; -1 if none."""
+    last = -1
+    for index, node in enumerate(outline.tree.body):
+        if node is statement.node:
+            break
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or (index == 0 and isinstance(node, ast.Expr)):
+            last = index
+    return last
+
+
+def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
+    """libcst has an expression node at exactly `edit.span`, and the new code, parsed,
+    prints as itself (one line: libcst indents the lines after the first of a code it
+    parsed alone) and brings no parentheses of its own."""
+    code = edit.text
+    if not code or code != code.strip() or code.startswith("(") or "\n" in code or "\r" in code:
+        return False
+    try:
+        ast.parse(code, mode="eval")
+    except (SyntaxError, ValueError):
+        return False
+    span, lines = edit.span, outline.lines
+    for node in _walk_header(innermost):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.lineno == span.line == span.end_line:
+            line = lines[span.line - 1]
+            start = _chars(line, node.col_offset)
+            if line[span.col : span.end_col] == node.module and _FROM.match(line[start : span.col]):
+                return True
+        elif isinstance(node, (ast.Call, ast.Name, ast.Attribute)) and (node.lineno, node.end_lineno) == (span.line, span.end_line):
+            if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.end_line - 1], node.end_col_offset)) == (span.col, span.end_col):
+                return True
+    return False
+
+
+def _walk_header(statement: ast.stmt):
+    """The nodes of a simple statement, or of a compound statement's header."""
+    for name, value in ast.iter_fields(statement):
+        if name in _BLOCKS:
+            continue
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, ast.AST):
+                yield from ast.walk(child)
+    yield statement
+
+
+def _chars(line: str, byte_offset: int) -> int:
+    return len(line.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "surrogatepass"))
+
+
+def _replace(lines: List[str], edit: Replace) -> Optional[List[str]]:
+    span = edit.span
+    if span.end_line > len(lines):
+        return None
+    middle = lines[span.line - 1][: span.col] + edit.text + lines[span.end_line - 1][span.end_col :]
+    return lines[: span.line - 1] + _LINE.findall(middle) + lines[span.end_line :]
+
+
+def _fits_and_parses(outline: Outline, statement: _Top, innermost: ast.stmt, edit: Replace, replaced: List[str], path: str) -> bool:
+    """The pipeline would not re-wrap the statement, and the result parses."""
+    shift = len(replaced) - len(outline.lines)
+    simple = None if hasattr(innermost, "body") else innermost
+    if simple is not None:  # the pipeline re-wraps a simple statement that no longer fits
+        limit = line_length_for(path)
+        first_line = outline.lines[simple.lineno - 1]
+        indent = len(first_line) - len(first_line.lstrip(" \t"))
+        if len(replaced[simple.lineno - 1].rstrip("\r\n")) > limit:
+            return False
+        for number in range(simple.lineno + 1, simple.end_lineno + shift + 1):
+            if indent + len(replaced[number - 1].rstrip("\r\n")) > limit:
+                return False
+        number = simple.lineno - 1
+        while number >= 1 and (outline.lines[number - 1].strip() == "" or outline.lines[number - 1].lstrip().startswith("#")):
+            if indent + len(outline.lines[number - 1].rstrip("\r\n")) > limit:
+                return False
+            number -= 1
+    if simple is not None and _alone(outline.lines, simple):  # it parses where it is if it parses alone
+        first_line = outline.lines[simple.lineno - 1]
+        start = _chars(first_line, simple.col_offset)
+        return _parses(replaced[simple.lineno - 1][start:] + "".join(replaced[simple.lineno : simple.end_lineno + shift]))
+    first, last = statement.first, statement.last
+    for other in outline.statements:  # statements sharing a line with it parse with it
+        if other.first <= last and first <= other.last:
+            first, last = min(first, other.first), max(last, other.last)
+    return _parses("".join(replaced[first - 1 : last + shift]))
+
+
+def _parses(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _alone(lines: List[str], statement: ast.stmt) -> bool:
+    """Nothing but indentation before the statement and a comment after it."""
+    first, last = lines[statement.lineno - 1], lines[statement.end_lineno - 1]
+    rest = last[_chars(last, statement.end_col_offset) :].strip()
+    return first[: _chars(first, statement.col_offset)].strip() == "" and (rest == "" or rest.startswith("#"))
+
+
+def _innermost_statement(node: ast.stmt, edit: Replace) -> ast.stmt:
+    """The innermost statement holding the span: a simple statement, or a compound one when
+    the span is in its header (no statement line around it for the pipeline to re-wrap)."""
+    span = edit.span
+    while True:
+        inner = None
+        for field in _BLOCKS:
+            for child in getattr(node, field, None) or []:
+                for statement in child.body if isinstance(child, ast.match_case) else [child]:
+                    if statement.lineno <= span.line and span.end_line <= (statement.end_lineno or statement.lineno):
+                        inner = statement
+        if inner is None:
+            return node
+        node = inner
