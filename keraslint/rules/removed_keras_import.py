@@ -63,10 +63,14 @@ NAME = "removed-keras-import"
 MESSAGE = "`{old}` does not exist in Keras 3: {hint}"
 FIX_TITLE = "Import from `{new}`"
 NODE_TYPES = (ast.Import, ast.ImportFrom)
-# A file can only hold a finding if an import line that names Keras names one of the removed
+# A file can only hold a finding if an import of a Keras module names one of the removed
 # modules or names: checking for those words there (not just "keras" anywhere) keeps the other
 # Keras files from being parsed for this rule. An import's names may continue in parentheses.
-TRIGGER_SCOPE = re.compile(r"^[ \t]*(?:from|import)[ \t]+[^\n]*?keras[^\n(]*(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
+TRIGGER_SCOPE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?:tensorflow\.)?keras\b[\w.]*[ \t]+import[^\n(]*(?:\([^)]*\)|[^\n]*)"
+    r"|import[ \t][^\n]*\b(?:tensorflow\.)?keras\.[^\n]*)",
+    re.MULTILINE,
+)
 TRIGGERS = tuple(sorted(
     {module.split(".", 1)[1] for module in GONE_MODULES}
     | {"preprocessing" if parent.startswith("keras.preprocessing") else name
