@@ -25,7 +25,7 @@ import ast
 from typing import Dict, Optional, Set
 
 from keraslint.analysis.context import _derives_from_keras
-from keraslint.analysis.scopes import FUNCTION_NODES
+from keraslint.analysis.scopes import FUNCTION_NODES, own_returns
 
 _MERGE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 _MERGE_FUNCTIONS = {name.lower() for name in _MERGE}
@@ -285,7 +285,7 @@ class Flow:
         # called from other files: a builder when everything it returns comes out of a layer
         # (a Lambda's or a map's function returns what its ops compute)
         if function not in self._builders:
-            returns = [r.value for r in _own_returns(function) if r.value is not None]
+            returns = [r.value for r in own_returns(function) if r.value is not None]
             self._builders[function] = bool(returns) and all(self._layer_output(value) for value in returns)
         return self._builders[function]
 
@@ -334,7 +334,7 @@ class Flow:
         if callee.kind in ("layer", "model"):
             return self._layer_inputs(call)
         if callee.kind == "function" and isinstance(callee.origin, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            returns = [r for r in _own_returns(callee.origin) if r.value is not None]
+            returns = [r for r in own_returns(callee.origin) if r.value is not None]
             return [returns[0].value] if len(returns) == 1 else []
         path = self.names.path(func) or ""
         if path.split(".", 1)[-1] in _CREATORS:
@@ -379,16 +379,6 @@ def _is_layer_class(path: str) -> bool:
 
 
 _NOT_WIRING = {"keras.layers.Input", "keras.layers.InputLayer", "keras.layers.Layer"}
-
-
-def _own_returns(function):
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return):
-            yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _targets(statement) -> list:

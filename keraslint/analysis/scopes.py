@@ -313,3 +313,14 @@ _FIELDS: dict = {}
 
 def _child_fields(kind) -> tuple:
     return tuple(name for name in kind._fields if name not in _SKIPPED_FIELDS)
+
+
+def own_returns(function: ast.AST):
+    """Return statements of `function` itself, not of functions nested inside it."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from keraslint.analysis.names import Names
-from keraslint.analysis.scopes import Binding, TreeIndex
+from keraslint.analysis.scopes import Binding, TreeIndex, own_returns
 
 SYMBOLIC = "symbolic"  # a KerasTensor: Input, layer/model call, keras.ops on a symbolic tensor
 LAYER = "layer"
@@ -537,7 +537,7 @@ class Values:
             return UNKNOWN_VALUE  # recursion
         self._in_progress.add(key)
         try:
-            results = [self.of(r.value) for r in _own_returns(helper) if r.value is not None]
+            results = [self.of(r.value) for r in own_returns(helper) if r.value is not None]
         finally:
             self._in_progress.discard(key)
         if results and all(r.kind == SYMBOLIC for r in results):
@@ -644,16 +644,6 @@ def _agreement(values) -> Value:
         return Value(next(iter(kinds)))
     return UNKNOWN_VALUE
 
-
-def _own_returns(function: ast.AST):
-    """Return statements of `function` itself, not of functions nested inside it."""
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return):
-            yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _keyword(call: ast.Call, name: str) -> Optional[ast.AST]:
