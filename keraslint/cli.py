@@ -55,22 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "rule":
-        return show_rule(args.code)
-    if args.command == "rules":
-        return list_rules()
     if args.command == "server":
         return serve()
-    if args.command != "check":
+    if args.command not in ("check", "rule", "rules"):
         parser.print_help()
         return EXIT_ERROR
     try:
+        if args.command == "rule":
+            return show_rule(args.code)
+        if args.command == "rules":
+            return list_rules()
         return check(args)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `keraslint check | head`: stop quietly, like other CLI tools
+    except BrokenPipeError:  # `keraslint check | head`, `keraslint rule KER101 | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_VIOLATIONS
+        return EXIT_VIOLATIONS if args.command == "check" else 0
 
 
 def show_rule(code: str) -> int:

@@ -502,3 +502,29 @@ def test_kill_during_fix_leaves_every_file_old_or_new(project):
     assert all(c in (old, new) for c in contents)
     # killed in the middle: some files were written, some were still old
     assert any(c == new for c in contents) and any(c == old for c in contents), Counter(c == new for c in contents)
+
+
+
+@pytest.mark.parametrize("command", [["rule", "KER205"], ["rules"]])
+def test_documentation_into_a_closed_pipe_ends_quietly(command, tmp_path, monkeypatch):
+    """`keraslint rule KER205 | head -1`: the reader has gone; stop with no traceback."""
+
+    class ClosedPipe:
+        def __init__(self, fd):
+            self.fd = fd
+
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return self.fd
+
+    descriptor = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT)
+    monkeypatch.setattr(sys, "stdout", ClosedPipe(descriptor))
+    try:
+        assert cli.main(command) == 0
+    finally:
+        os.close(descriptor)
