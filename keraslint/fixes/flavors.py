@@ -12,17 +12,42 @@ import re
 from keraslint.analysis.names import canonical
 from keraslint.violations import UNSAFE, AddImport, FixSpec, Replace, Span
 
-def _both():
-    names, modules = _common()
-    return names | modules
-
-
-def _common():
-    """The names both packages have (read when a fix is built: importing the rules package
-    at module level would be circular, since the rules import this module)."""
-    from keraslint.rules._ops_tables import COMMON_MODULES, COMMON_NAMES
-
-    return COMMON_NAMES, COMMON_MODULES
+# -- the names that exist under both keras and tf_keras (dir() of Keras 3.15.1 ∩ tf_keras 2.21) --
+_COMMON_LAYERS = (
+    "Activation ActivityRegularization Add AdditiveAttention AlphaDropout Attention Average AveragePooling1D "
+    "AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D BatchNormalization Bidirectional "
+    "CategoryEncoding CenterCrop Concatenate Conv1D Conv1DTranspose Conv2D Conv2DTranspose Conv3D "
+    "Conv3DTranspose ConvLSTM1D ConvLSTM2D ConvLSTM3D Convolution1D Convolution1DTranspose Convolution2D "
+    "Convolution2DTranspose Convolution3D Convolution3DTranspose Cropping1D Cropping2D Cropping3D Dense "
+    "DepthwiseConv1D DepthwiseConv2D Discretization Dot Dropout ELU EinsumDense Embedding Flatten GRU GRUCell "
+    "GaussianDropout GaussianNoise GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D "
+    "GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D "
+    "GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D GroupNormalization HashedCrossing Hashing "
+    "Identity Input InputLayer IntegerLookup LSTM LSTMCell Lambda Layer LayerNormalization LeakyReLU Masking "
+    "MaxPool1D MaxPool2D MaxPool3D MaxPooling1D MaxPooling2D MaxPooling3D Maximum Minimum MultiHeadAttention "
+    "Multiply Normalization PReLU Permute RNN RandomBrightness RandomContrast RandomCrop RandomFlip "
+    "RandomRotation RandomTranslation RandomZoom ReLU RepeatVector Rescaling Reshape Resizing SeparableConv1D "
+    "SeparableConv2D SeparableConvolution1D SeparableConvolution2D SimpleRNN SimpleRNNCell Softmax "
+    "SpatialDropout1D SpatialDropout2D SpatialDropout3D SpectralNormalization StackedRNNCells StringLookup "
+    "Subtract TextVectorization TimeDistributed UnitNormalization UpSampling1D UpSampling2D UpSampling3D "
+    "Wrapper ZeroPadding1D ZeroPadding2D ZeroPadding3D add average concatenate dot maximum minimum multiply "
+    "subtract"
+).split()
+_COMMON_ACTIVATIONS = "elu exponential gelu hard_sigmoid linear mish relu selu sigmoid softmax softplus softsign swish tanh".split()
+_COMMON_INITIALIZERS = (
+    "Constant GlorotNormal GlorotUniform HeNormal HeUniform Identity LecunNormal LecunUniform Ones Orthogonal "
+    "RandomNormal RandomUniform TruncatedNormal VarianceScaling Zeros"
+).split()
+_COMMON_REGULARIZERS = "L1 L1L2 L2 l1 l1_l2 l2".split()
+COMMON_NAMES = frozenset(
+    ["Input", "Model", "Sequential", "models.Model", "models.Sequential"]
+    + [f"layers.{n}" for n in _COMMON_LAYERS]
+    + [f"activations.{n}" for n in _COMMON_ACTIVATIONS]
+    + [f"initializers.{n}" for n in _COMMON_INITIALIZERS]
+    + [f"regularizers.{n}" for n in _COMMON_REGULARIZERS]
+)
+COMMON_MODULES = frozenset({"", "layers", "activations", "initializers", "regularizers", "models"})
+BOTH = COMMON_NAMES | COMMON_MODULES
 
 
 _ROOTS = {"keras": "keras", "tf.keras": "tensorflow.keras", "tf_keras": "tf_keras"}
@@ -64,7 +89,7 @@ def use_fix(node, qualified, members, main, ctx):
     if root is None or not all(q.raw.startswith(root + ".") for _, q, side in members if side == main):
         return None  # the main side is not (only) that package: `tensorflow.python.keras`, a mix
     minority = [q for _, q, side in members if side != main]
-    if not all(q.path.startswith("keras.") and q.path[len("keras."):] in _common()[0] for q in minority):
+    if not all(q.path.startswith("keras.") and q.path[len("keras."):] in COMMON_NAMES for q in minority):
         return None  # a minority object without a counterpart: the model would still mix
     relative = qualified.path[len("keras."):]
     imports = ()
@@ -132,10 +157,10 @@ def _maps_one_to_one(statement, module, old, uses, ctx) -> bool:
             continue  # the same name bound by another import elsewhere
         if not qualified.raw.startswith(old + "."):
             return False
-        if qualified.raw[len(old) + 1:] not in _both():
+        if qualified.raw[len(old) + 1:] not in BOTH:
             return False
     for alias in statement.names if isinstance(statement, ast.ImportFrom) else ():
         relative = f"{module}.{alias.name}"[len(old) + 1:]
-        if relative not in _both():
+        if relative not in BOTH:
             return False
     return True

@@ -52,11 +52,6 @@ def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) 
     return result
 
 
-def edits_for(text: str, violation: Violation) -> List[dict]:
-    """The fix of one violation as ruff-style edits (for JSON/SARIF output)."""
-    return edits_for_each(text, [violation])[0]
-
-
 def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
     """Each violation's fix, alone, as ruff-style edits (no edits for a fix that cannot be
     applied)."""
