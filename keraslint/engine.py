@@ -22,8 +22,6 @@ from keraslint.config import Settings
 from keraslint.rules import ALL_RULES, DEFAULT_CODES, RULES_BY_CODE
 from keraslint.violations import SAFE, Span, Violation
 
-# A file that never mentions Keras or TensorFlow cannot contain a finding: not even parsed.
-PREFILTER = re.compile(r"keras|tensorflow")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 MAX_FIX_ROUNDS = 6
@@ -194,45 +192,55 @@ def enabled_rules(settings: Settings, path: str = ""):
     return [rule for rule in ALL_RULES if rule.CODE in codes and not rule.CODE.startswith(ignored or ("\0",))]
 
 
-def _compile_words(words) -> re.Pattern:
-    return re.compile("|".join(re.escape(word) for word in words))
-
-
-def _rule_patterns(rule) -> tuple:
-    """The rule's trigger words (any of them) and its REQUIRES groups (one of each group),
-    compiled once per rule: text conditions every file must meet to hold a finding."""
-    patterns = getattr(rule, "_patterns", None)
-    if patterns is None:
-        groups = (rule.TRIGGERS,) + tuple(getattr(rule, "REQUIRES", ()))
-        patterns = tuple(_compile_words(group) for group in groups)
-        rule._patterns = patterns
-    return patterns
+def _rule_groups(rule) -> tuple:
+    """The rule's trigger words (any of them) and its REQUIRES groups (one of each group):
+    text conditions every file must meet to hold a finding."""
+    return (tuple(rule.TRIGGERS),) + tuple(tuple(group) for group in getattr(rule, "REQUIRES", ()))
 
 
 def candidate_rules(rules, text: str) -> list:
     """The rules whose trigger conditions the text meets: only these run, and a file none
     of them can apply to is never parsed. A rule with a TRIGGER_SCOPE (a regex) looks for its
     words only in what that regex matches (KER303: the import lines that name Keras), which
-    is both stricter and faster than searching a long list of words through the whole file."""
+    is both stricter and faster than searching a long list of words through the whole file.
+    Plain substring tests (`in`), each word looked up once per file: several rules share
+    words ("Lambda", "def "), and `in` is several times faster than a regex alternation."""
     scoped: dict = {}
+    seen: dict = {}
     chosen = []
     for rule in rules:
         scope = getattr(rule, "TRIGGER_SCOPE", None)
-        where = text
-        if scope is not None:
+        if scope is None:
+            where, memo = text, seen
+        else:
             if scope not in scoped:
-                scoped[scope] = "\n".join(scope.findall(text))
-            where = scoped[scope]
-        if all(p.search(where) for p in _rule_patterns(rule)):
+                scoped[scope] = ("\n".join(scope.findall(text)), {})
+            where, memo = scoped[scope]
+        if all(_contains_any(group, where, memo) for group in _rule_groups(rule)):
             chosen.append(rule)
     return chosen
+
+
+def _contains_any(words, text: str, memo: dict) -> bool:
+    for word in words:
+        found = memo.get(word)
+        if found is None:
+            found = memo[word] = word in text
+        if found:
+            return True
+    return False
+
+
+def mentions_keras(text: str) -> bool:
+    """The prefilter: a file that never says "keras" or "tensorflow" is not even parsed."""
+    return "keras" in text or "tensorflow" in text
 
 
 def check_source(text: str, path: str = "<string>", settings: Optional[Settings] = None, tree=None) -> List[Violation]:
     """All violations in `text`, noqa applied. Raises SourceError if it does not parse."""
     settings = settings or Settings()
     rules = enabled_rules(settings, path)
-    if not rules or not PREFILTER.search(text):
+    if not rules or not mentions_keras(text):
         return []
     rules = candidate_rules(rules, text)
     if not rules:

@@ -12,7 +12,7 @@ from typing import Iterator, List, Tuple
 
 from keraslint import __version__
 from keraslint.config import Settings
-from keraslint.engine import PREFILTER, FileContext, candidate_rules, enabled_rules, run_rules
+from keraslint.engine import FileContext, candidate_rules, enabled_rules, mentions_keras, run_rules
 
 
 class KeraslintChecker:
@@ -41,7 +41,7 @@ class KeraslintChecker:
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         text = "".join(self.lines)
-        if not PREFILTER.search(text):
+        if not mentions_keras(text):
             return
         # flake8 filters codes itself: every rule runs here (opinionated KER9xx ones are dropped below)
         settings = Settings(select=("ALL",), target=self.target)

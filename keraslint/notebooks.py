@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 from keraslint.config import Settings
-from keraslint.engine import PREFILTER, SourceError, check_source, fix_source, parse
+from keraslint.engine import SourceError, check_source, fix_source, mentions_keras, parse
 from keraslint.files import FileReport, Mode, attach_edits, write_atomically
 from keraslint.violations import Span, Violation
 
@@ -387,7 +387,7 @@ def process_notebook(path: str, settings: Settings, mode: Mode, data: bytes, dis
         return report
     # a token the notebook cannot already contain: markers are recognised by it
     token = hashlib.sha1(data).hexdigest()[:16]
-    if not PREFILTER.search(text):
+    if not mentions_keras(text):
         return report
     cells, errors = code_cells(notebook, token)
     report.errors += [f"{display}:{error}" for error in errors]
