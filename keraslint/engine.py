@@ -100,7 +100,6 @@ class FileContext:
         self.path = path
         self.settings = settings
         self.index = index if index is not None else TreeIndex(tree)
-        self.lines = _LINE_BREAK.split(text)
         self._memo: dict = {}
 
     def memo(self, key: str, compute):
@@ -108,6 +107,11 @@ class FileContext:
         if key not in self._memo:
             self._memo[key] = compute(self)
         return self._memo[key]
+
+    @cached_property
+    def lines(self) -> List[str]:
+        """The source lines (split only when a finding needs them: most files have none)."""
+        return _LINE_BREAK.split(self.text)
 
     @cached_property
     def names(self) -> Names:
@@ -193,9 +197,10 @@ def enabled_rules(settings: Settings, path: str = ""):
 
 
 def _rule_groups(rule) -> tuple:
-    """The rule's trigger words (any of them) and its REQUIRES groups (one of each group):
-    text conditions every file must meet to hold a finding."""
-    return (tuple(rule.TRIGGERS),) + tuple(tuple(group) for group in getattr(rule, "REQUIRES", ()))
+    """The rule's trigger words (any of them) and its REQUIRES groups (one word of each group,
+    or a function of the text that says True): text conditions every file must meet to hold a finding."""
+    groups = getattr(rule, "REQUIRES", ())
+    return (tuple(rule.TRIGGERS),) + tuple(g if callable(g) else tuple(g) for g in groups)
 
 
 def candidate_rules(rules, text: str) -> list:
@@ -222,6 +227,8 @@ def candidate_rules(rules, text: str) -> list:
 
 
 def _contains_any(words, text: str, memo: dict) -> bool:
+    if callable(words):  # a REQUIRES group may be a test of its own, tried last
+        return words(text)
     for word in words:
         found = memo.get(word)
         if found is None:

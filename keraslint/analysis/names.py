@@ -224,13 +224,29 @@ def detect_target(names: Names, source: str) -> str:
     keras3 = sum(1 for p in paths if p and (p == "keras" or p.startswith("keras.")))
     # `import tensorflow` alone says nothing about the Keras flavour; `tf.keras` in the code does
     tf_dot_keras = sum(1 for p in paths if p and p.startswith("tensorflow.keras"))
-    if "tensorflow" in paths and re.search(r"\b(tf|tensorflow)\.keras\b", source):
+    if "tensorflow" in paths and _says_tf_keras(source):
         tf_dot_keras += 1
     if legacy_flag:
         tf_keras += tf_dot_keras
     else:
         keras3 += tf_dot_keras
     return "tf_keras" if tf_keras and tf_keras >= keras3 else "keras3"
+
+
+def _says_tf_keras(source: str) -> bool:
+    """`tf.keras` or `tensorflow.keras` as a name in the source (str.find around ".keras":
+    a regex that starts with a word boundary is slow on long files)."""
+    start = source.find(".keras")
+    while start != -1:
+        after = source[start + 6 : start + 7]
+        if not (after.isalnum() or after == "_"):
+            for owner in ("tf", "tensorflow"):
+                first = start - len(owner)
+                before = source[first - 1 : first] if first > 0 else ""
+                if source[max(first, 0) : start] == owner and first >= 0 and not (before.isalnum() or before == "_"):
+                    return True
+        start = source.find(".keras", start + 1)
+    return False
 
 
 # Star imports we know about: names a `from <module> import *` can provide. Anything else

@@ -34,15 +34,18 @@ class Scope:
     declared_global: set = field(default_factory=set)
     star_imports: list = field(default_factory=list)  # module paths of `from m import *`
 
-    @property
-    def kind(self) -> str:
+    kind: str = field(init=False)  # "module", "class", "comprehension" or "function"
+
+    def __post_init__(self) -> None:
+        # fixed at creation: name lookups ask for it hundreds of thousands of times
         if isinstance(self.node, ast.Module):
-            return "module"
-        if isinstance(self.node, ast.ClassDef):
-            return "class"
-        if isinstance(self.node, COMPREHENSION_NODES):
-            return "comprehension"
-        return "function"
+            self.kind = "module"
+        elif isinstance(self.node, ast.ClassDef):
+            self.kind = "class"
+        elif isinstance(self.node, COMPREHENSION_NODES):
+            self.kind = "comprehension"
+        else:
+            self.kind = "function"
 
     def add(self, binding: Binding) -> None:
         self.bindings.setdefault(binding.name, []).append(binding)

@@ -79,7 +79,7 @@ MESSAGE = ("`{helper}` creates new layers on every call and runs {runs} on same-
            "({lines}): the towers do not share weights{extra}")
 FIX_TITLE = "Build `{helper}` once as a sub-model and call it at each site"
 NODE_TYPES = (ast.FunctionDef,)
-TRIGGERS = ("Input",)  # the helper must run on two `Input(...)` tensors
+TRIGGERS = ("Input(", "Input as")  # the helper must run on two `Input(...)` tensors (or an alias)
 REQUIRES = (("def ",),)
 DEFAULT_ENABLED = True
 

@@ -89,6 +89,28 @@ MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
 MERGE_FUNCTIONS = {name.lower(): name for name in MERGE_CLASSES}
 # a call of a Merge class or function: `Add(`, `layers.add(` (not `padding`, `address`)
 TRIGGERS = tuple(f"{name}(" for name in sorted(MERGE_CLASSES | set(MERGE_FUNCTIONS)))
+# not a Merge layer: a function of a numerical module (`np.add(`, `tf.maximum(`, `K.dot(`) or `model.add(`
+_NOT_MERGE_OWNERS = {"np", "numpy", "tf", "math", "K", "backend", "ops", "jnp", "torch", "model"}
+
+
+def _calls_a_merge_layer(text: str) -> bool:
+    """A call that can be a Merge layer's (str.find, no regex: this runs before parsing)."""
+    for word in TRIGGERS:
+        start = text.find(word)
+        while start != -1:
+            before = text[start - 1] if start else " "
+            if not (before.isalnum() or before == "_"):  # `Add(`, not `BiasAdd(` or `padd(`
+                if before != "." or word[0].isupper():
+                    return True
+                owner = text[max(0, start - 12) : start - 1]
+                owner = owner[len(owner.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")) :]
+                if owner not in _NOT_MERGE_OWNERS:
+                    return True
+            start = text.find(word, start + 1)
+    return False
+
+
+REQUIRES = (_calls_a_merge_layer,)
 DEFAULT_ENABLED = True
 
 _MERGE_WORDS = MERGE_CLASSES | set(MERGE_FUNCTIONS)
