@@ -197,19 +197,18 @@ def enabled_rules(settings: Settings, path: str = ""):
 
 
 def _rule_groups(rule) -> tuple:
-    """The rule's trigger words (any of them) and its REQUIRES groups (one word of each group,
-    or a function of the text that says True): text conditions every file must meet to hold a finding."""
+    """The rule's trigger words (any of them), then its REQUIRES groups: one word of each
+    group, or a function of the text that returns True (for a test words cannot express)."""
     groups = getattr(rule, "REQUIRES", ())
     return (tuple(rule.TRIGGERS),) + tuple(g if callable(g) else tuple(g) for g in groups)
 
 
 def candidate_rules(rules, text: str) -> list:
-    """The rules whose trigger conditions the text meets: only these run, and a file none
-    of them can apply to is never parsed. A rule with a TRIGGER_SCOPE (a regex) looks for its
-    words only in what that regex matches (KER303: the import lines that name Keras), which
-    is both stricter and faster than searching a long list of words through the whole file.
-    Plain substring tests (`in`), each word looked up once per file: several rules share
-    words ("Lambda", "def "), and `in` is several times faster than a regex alternation."""
+    """The rules whose trigger conditions the text meets: only these run, and a file none of
+    them can apply to is never parsed. A rule with a TRIGGER_SCOPE (a function of the text)
+    looks for its words only in what that function returns (KER303: the import lines that
+    name Keras). Words are plain substring tests (`in`), each looked up once per file: rules
+    share words ("Lambda", "def "), and `in` is several times faster than a regex."""
     scoped: dict = {}
     seen: dict = {}
     chosen = []
@@ -219,7 +218,7 @@ def candidate_rules(rules, text: str) -> list:
             where, memo = text, seen
         else:
             if scope not in scoped:
-                scoped[scope] = ("\n".join(scope.findall(text)), {})
+                scoped[scope] = (scope(text), {})
             where, memo = scoped[scope]
         if all(_contains_any(group, where, memo) for group in _rule_groups(rule)):
             chosen.append(rule)
@@ -227,7 +226,7 @@ def candidate_rules(rules, text: str) -> list:
 
 
 def _contains_any(words, text: str, memo: dict) -> bool:
-    if callable(words):  # a REQUIRES group may be a test of its own, tried last
+    if callable(words):  # a REQUIRES group that is a test of its own
         return words(text)
     for word in words:
         found = memo.get(word)

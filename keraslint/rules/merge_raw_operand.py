@@ -87,26 +87,31 @@ FIX_TITLE = "Replace with `Rescaling(...)` or wrap the value in `ConstantOperand
 NODE_TYPES = (ast.Call,)
 MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 MERGE_FUNCTIONS = {name.lower(): name for name in MERGE_CLASSES}
-# a call of a Merge class or function: `Add(`, `layers.add(` (not `padding`, `address`)
-TRIGGERS = tuple(f"{name}(" for name in sorted(MERGE_CLASSES | set(MERGE_FUNCTIONS)))
+# a call of a Merge class or function: `Add(`, `layers.add(` (not `BiasAdd(`, `np.add(`).
+# The words are the names without their first letter, so one search finds both spellings
+# (`dd(` for `Add(` and `add(`); `_calls_a_merge_layer` then checks what is around them.
+TRIGGERS = tuple(sorted(f"{name[1:]}(" for name in MERGE_FUNCTIONS))
 # not a Merge layer: a function of a numerical module (`np.add(`, `tf.maximum(`, `K.dot(`) or `model.add(`
 _NOT_MERGE_OWNERS = {"np", "numpy", "tf", "math", "K", "backend", "ops", "jnp", "torch", "model"}
+_IDENTIFIER = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 
 def _calls_a_merge_layer(text: str) -> bool:
     """A call that can be a Merge layer's (str.find, no regex: this runs before parsing)."""
-    for word in TRIGGERS:
-        start = text.find(word)
-        while start != -1:
-            before = text[start - 1] if start else " "
-            if not (before.isalnum() or before == "_"):  # `Add(`, not `BiasAdd(` or `padd(`
-                if before != "." or word[0].isupper():
-                    return True
-                owner = text[max(0, start - 12) : start - 1]
-                owner = owner[len(owner.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")) :]
-                if owner not in _NOT_MERGE_OWNERS:
-                    return True
-            start = text.find(word, start + 1)
+    for name in MERGE_CLASSES:
+        tail, first = f"{name[1:]}(", name[0]
+        at = text.find(tail)
+        while at != -1:
+            start = at - 1
+            letter = text[start] if start >= 0 else ""
+            before = text[start - 1] if start >= 1 else " "
+            if letter in (first, first.lower()) and before not in _IDENTIFIER:
+                if before != "." or letter == first:
+                    return True  # `Add(`, `add(`, `layers.Add(`
+                owner = text[max(0, start - 11) : start - 1]
+                if owner[len(owner.rstrip(_IDENTIFIER)) :] not in _NOT_MERGE_OWNERS:
+                    return True  # `layers.add(`, not `np.add(`
+            at = text.find(tail, at + 1)
     return False
 
 

@@ -70,7 +70,16 @@ MESSAGE = "`keras.backend.{name}` does not exist in Keras 3; use {hint}"
 FIX_TITLE = "Replace with the equivalent `keras.ops` call"
 NODE_TYPES = (ast.Attribute, ast.Name)
 TRIGGERS = ("backend",)
-REQUIRES = (("import keras", "from keras"),)  # the Keras 3 package itself (tf.keras.backend is KER301)
+# the Keras 3 package itself (tf.keras.backend is KER301), and its backend module named:
+# `keras.backend.sum`, `import keras.backend as K`, or `from keras import (..., backend, ...)`
+_FROM_KERAS_IMPORT_BACKEND = re.compile(r"from[ \t]+keras[ \t]+import[ \t]*(?:[^\n(]*|\([^)]*)\bbackend\b")
+
+
+def _names_keras_backend(text: str) -> bool:
+    return "keras.backend" in text or _FROM_KERAS_IMPORT_BACKEND.search(text) is not None
+
+
+REQUIRES = (("import keras", "from keras"), _names_keras_backend)
 DEFAULT_ENABLED = True
 
 
