@@ -360,7 +360,7 @@ class Calls:
         runs = self._runs(sites, arguments)
         if runs is None or len(runs[1]) < 2:
             return None  # not a tensor from `Input(...)` in every run, or a single run
-        tensor_key, inputs = runs
+        tensor_key, inputs, derived = runs
         if len({(id(node), number) for node, number in inputs}) != len(inputs):
             return None  # the same tensor twice: identical towers would be pointless
         proof = self._same_arguments(sites, arguments, tensor_key)
@@ -371,7 +371,8 @@ class Calls:
             return None  # different (or unknowable) shapes
         if not self.combined(sites):
             return None  # results never meet
-        overall = PROVEN if proof == shape_proof == PROVEN else SAME_TEXT
+        # a stem's output has the stem's shape, not the Input's: the tower reads it from the tensor
+        overall = PROVEN if proof == shape_proof == PROVEN and not derived else SAME_TEXT
         return Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], overall, proof)
 
     def _runs(self, sites, arguments):
@@ -390,12 +391,18 @@ class Calls:
                 return None
             # a call evaluated once per run (`[Input(s) for _ in range(6)]`) is a new tensor each time
             fresh = [(node, run if isinstance(element, ast.Call) else 0) for run, (node, element) in enumerate(zip(inputs, site.runs))]
-            return keys[0], fresh
+            return keys[0], fresh, False
         symbolic = [k for k, node in arguments[0].items() if self.values.of(node).kind == V.SYMBOLIC]
         if len(symbolic) != 1:
             return None  # no tensor argument, or several: not a single-input tower
         inputs = [self.input_of(args[symbolic[0]]) for args in arguments]
-        return None if None in inputs else (symbolic[0], [(node, 0) for node in inputs])
+        derived = False
+        if None in inputs:  # the outputs of one shared stem on distinct inputs: same shape too
+            stems = [self._stem_output(args[symbolic[0]]) for args in arguments]
+            if None in stems or len({id(layer) for layer, _ in stems}) != 1:
+                return None
+            inputs, derived = [source for _, source in stems], True
+        return symbolic[0], [(node, 0) for node in inputs], derived
 
     def input_of(self, expr: ast.AST) -> Optional[ast.Call]:
         """The `keras.Input(...)` call whose tensor `expr` is."""
@@ -404,6 +411,22 @@ class Calls:
         if value.kind == V.SYMBOLIC and isinstance(origin, ast.Call) and self.names.path(origin.func) == "keras.Input":
             return origin
         return None
+
+    def _stem_output(self, expr: ast.AST):
+        """(the layer, its `keras.Input(...)` call) when `expr` is one shared layer or model
+        called on an `Input` tensor (`stem(left)`, `stem = Dense(8)` bound once), else None."""
+        value = self.values.of(expr)
+        call = value.origin
+        if value.kind != V.SYMBOLIC or not isinstance(call, ast.Call) or len(call.args) != 1 or call.keywords:
+            return None
+        if not isinstance(call.func, ast.Name):
+            return None  # `Dense(8)(x)` makes a new layer each time: nothing is shared
+        bindings = self.values.name_bindings(call.func)
+        layer = self.values.of(call.func)
+        if len(bindings) != 1 or bindings[0].kind != "assign" or layer.kind not in (V.LAYER, V.MODEL):
+            return None
+        source = self.input_of(call.args[0])
+        return None if source is None else (layer.origin, source)
 
     def _same_arguments(self, sites, arguments, tensor_key) -> Optional[str]:
         proofs = [PROVEN]

@@ -2,8 +2,10 @@
 
 ## What it does
 Finds a function that creates Keras layers and calls them on its argument, when one scope
-runs it at least twice on distinct `Input` tensors of the same declared shape, with the same
-other arguments, and then combines the results (a Merge layer, a distance, a list passed on).
+runs it at least twice on distinct `Input` tensors of the same declared shape (or on the
+outputs of one shared stem layer called on such inputs: `project(stem(first))`,
+`project(stem(second))`), with the same other arguments, and then combines the results (a
+Merge layer, a distance, a list passed on).
 The runs are separate calls, a list comprehension over a known list of inputs, or a `for`
 loop over one that collects the results. Reported at the helper's `def`, once, naming the
 lines of the calls.
@@ -55,7 +57,7 @@ weights on purpose). Silence a deliberate one with `# noqa: KER102` on the `def`
 tower's `Input` copies the declared one when the source proves every input has that shape
 (the same shape expression of literals or of names bound once); when the shape expressions
 only read the same (`Input(input_shape())`), it takes the first tensor's shape
-(`keras.Input(shape=query.shape[1:])`), and a later input of another shape fails when the
+(`keras.Input(shape=query.shape[1:])`; always so after a shared stem), and a later input of another shape fails when the
 model is built (tf_keras) or run (Keras 3). No fix is offered unless the other arguments are
 provably the same values, or when the calls are in different blocks. Nothing is reported for a helper called once, on inputs of different shapes, with
 different per-call arguments, one that derives layer names from an argument, one that takes
