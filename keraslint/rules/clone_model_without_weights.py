@@ -4,7 +4,9 @@
 Finds `copy = clone_model(model)` whose result is then used the way a copy is used (predict,
 evaluate, save it, compare its predictions with the original's, freeze it with
 `copy.trainable = False` as a teacher, target network or snapshot) when nothing in the same scope gives
-it weights: no `copy.set_weights(...)`, no `copy.load_weights(...)`, and no `copy.fit(...)`.
+it weights: no `copy.set_weights(...)`, no `copy.load_weights(...)`, and no `copy.fit(...)`. A
+helper that returns the clone (`return copy`) is followed to its callers: reported when a caller
+uses the result as a copy and no caller gives it weights or hands it on.
 Reported at the `clone_model(...)` call.
 
 ## Why is this bad?
@@ -83,14 +85,40 @@ def check(call: ast.Call, ctx):
     if any(m in _GIVES_WEIGHTS for m in methods):
         return  # weights set, loaded or trained: the clone is not meant as a raw copy
     copy_uses = [use for use, m in zip(uses, methods) if m in _COPY_USES]
+    returned = [use for use in uses if isinstance(ctx.index.parents.get(use), ast.Return)]
+    escapes = [use for use, m in zip(uses, methods) if m is None and use not in returned]
+    if not copy_uses and returned and not escapes:
+        copy_uses = _copy_uses_by_callers(call, ctx)  # `return copy`: what the callers do with it
     if not copy_uses:
         return  # never used as a copy
-    escapes = [use for use, m in zip(uses, methods) if m is None and not isinstance(ctx.index.parents.get(use), ast.Return)]
     if any(_position(use) < _position(copy_uses[0]) for use in escapes):
         return  # handed to other code first, which may give it weights
     original = ctx.segment(call.args[0])
     message = MESSAGE.format(clone=target.id, original=original, line=copy_uses[0].lineno)
     yield ctx.report(CODE, call, message, copy_weights_fix(call, statement, target, ctx))
+
+
+def _copy_uses_by_callers(call: ast.Call, ctx) -> list:
+    """The clone is returned by a helper: the first copy use by a caller, when every call site
+    keeps the result under a name and none gives it weights or hands it on before using it."""
+    helper = ctx.index.scope_at(call).node
+    if not isinstance(helper, (ast.FunctionDef, ast.AsyncFunctionDef)) or helper.decorator_list:
+        return []
+    found = []
+    for site in ctx.calls.calls_of(helper):
+        statement = ctx.index.parents.get(site)
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+            return []  # a result we cannot follow: its weights may be set elsewhere
+        uses = ctx.calls.uses_of(statement.targets[0])
+        methods = [_method(use, ctx) for use in uses]
+        if any(m in _GIVES_WEIGHTS for m in methods):
+            return []  # a caller gives it weights
+        copies = [use for use, m in zip(uses, methods) if m in _COPY_USES]
+        escapes = [use for use, m in zip(uses, methods) if m is None and not isinstance(ctx.index.parents.get(use), ast.Return)]
+        if copies and any(_position(use) < _position(copies[0]) for use in escapes):
+            return []  # handed to other code first, which may give it weights
+        found += copies
+    return sorted(found, key=_position)[:1]
 
 
 def _method(use: ast.Name, ctx):
