@@ -71,6 +71,7 @@ class Sharing:
     inputs: list  # the `Input(...)` call feeding each run (first one builds the tower)
     proof: str  # PROVEN (shapes and other arguments provably equal) or SAME_TEXT
     arguments: str = PROVEN  # the same for the other arguments alone
+    other_tensors: int = 0  # more tensor arguments (`pair(left, right)`): no one-input tower
 
     @property
     def lines(self) -> list:
@@ -352,31 +353,38 @@ class Calls:
             return None  # mixed forms: not analysed
         if any(site.loop is not None and (len(sites) > 1 or site.comprehension is not None) for site in sites):
             return None  # inside a loop: the runs are not known one by one
-        if any(self.values.of(site.call).kind != V.SYMBOLIC for site in sites):
-            return None  # the helper does not return a tensor here
+        if not all(self._returns_tensors(site.call) for site in sites):
+            return None  # the helper does not return a tensor (or a tuple of them) here
         arguments = [_arguments(site.call) for site in sites]
         if any(a is None for a in arguments) or len({tuple(a) for a in arguments}) != 1:
             return None  # starred arguments, or different argument lists
         runs = self._runs(sites, arguments)
         if runs is None or len(runs[1]) < 2:
             return None  # not a tensor from `Input(...)` in every run, or a single run
-        tensor_key, inputs, derived = runs
-        if len({(id(node), number) for node, number in inputs}) != len(inputs):
-            return None  # the same tensor twice: identical towers would be pointless
-        proof = self._same_arguments(sites, arguments, tensor_key)
+        tensor_key, inputs, derived, more = runs
+        if len(more) == 1 and any(self.values.of(site.call).kind != V.SYMBOLIC for site in sites):
+            return None  # a tuple from a one-tensor helper: not analysed
+        for _, runs_inputs in more:
+            if len({(id(node), number) for node, number in runs_inputs}) != len(runs_inputs):
+                return None  # the same tensor twice: identical towers would be pointless
+        proof = self._same_arguments(sites, arguments, {key for key, _ in more})
         if proof is None:
             return None  # different per-call arguments: separate towers are intended
-        shape_proof = self._same_shapes([node for node, _ in inputs])
-        if shape_proof is None:
+        shape_proofs = [self._same_shapes([node for node, _ in runs_inputs]) for _, runs_inputs in more]
+        if None in shape_proofs:
             return None  # different (or unknowable) shapes
+        shape_proof = _weakest(shape_proofs)
         if not self.combined(sites):
             return None  # results never meet
         # a stem's output has the stem's shape, not the Input's: the tower reads it from the tensor
         overall = PROVEN if proof == shape_proof == PROVEN and not derived else SAME_TEXT
-        return Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], overall, proof)
+        sharing = Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], overall, proof)
+        sharing.other_tensors = len(more) - 1
+        return sharing
 
     def _runs(self, sites, arguments):
-        """(tensor argument key, [(Input call, copy number)] per run), or None."""
+        """(tensor argument key, [(Input call, copy number)] per run, whether the tensors are a
+    shared stem's outputs, [(key, runs)] for every tensor argument), or None."""
         if sites[0].runs is not None:
             site = sites[0]
             variable = site.variable
@@ -391,10 +399,16 @@ class Calls:
                 return None
             # a call evaluated once per run (`[Input(s) for _ in range(6)]`) is a new tensor each time
             fresh = [(node, run if isinstance(element, ast.Call) else 0) for run, (node, element) in enumerate(zip(inputs, site.runs))]
-            return keys[0], fresh, False
+            return keys[0], fresh, False, [(keys[0], fresh)]
         symbolic = [k for k, node in arguments[0].items() if self.values.of(node).kind == V.SYMBOLIC]
-        if len(symbolic) != 1:
-            return None  # no tensor argument, or several: not a single-input tower
+        if not symbolic:
+            return None  # no tensor argument
+        if len(symbolic) > 1:  # `pair(left, right)`: every tensor argument from its own Inputs
+            more = [(key, [self.input_of(args[key]) for args in arguments]) for key in symbolic]
+            if any(None in inputs for _, inputs in more):
+                return None
+            more = [(key, [(node, 0) for node in inputs]) for key, inputs in more]
+            return symbolic[0], more[0][1], False, more
         inputs = [self.input_of(args[symbolic[0]]) for args in arguments]
         derived = False
         if None in inputs:  # the outputs of one shared stem on distinct inputs: same shape too
@@ -402,7 +416,8 @@ class Calls:
             if None in stems or len({id(layer) for layer, _ in stems}) != 1:
                 return None
             inputs, derived = [source for _, source in stems], True
-        return symbolic[0], [(node, 0) for node in inputs], derived
+        runs = [(node, 0) for node in inputs]
+        return symbolic[0], runs, derived, [(symbolic[0], runs)]
 
     def input_of(self, expr: ast.AST) -> Optional[ast.Call]:
         """The `keras.Input(...)` call whose tensor `expr` is."""
@@ -411,6 +426,12 @@ class Calls:
         if value.kind == V.SYMBOLIC and isinstance(origin, ast.Call) and self.names.path(origin.func) == "keras.Input":
             return origin
         return None
+
+    def _returns_tensors(self, call: ast.Call) -> bool:
+        value = self.values.of(call)
+        if value.kind == V.SYMBOLIC:
+            return True
+        return value.kind == V.SEQUENCE and bool(value.elements) and all(e.kind == V.SYMBOLIC for e in value.elements)
 
     def _stem_output(self, expr: ast.AST):
         """(the layer, its `keras.Input(...)` call) when `expr` is one shared layer or model
@@ -428,10 +449,10 @@ class Calls:
         source = self.input_of(call.args[0])
         return None if source is None else (layer.origin, source)
 
-    def _same_arguments(self, sites, arguments, tensor_key) -> Optional[str]:
+    def _same_arguments(self, sites, arguments, tensor_keys) -> Optional[str]:
         proofs = [PROVEN]
         for key in arguments[0]:
-            if key == tensor_key:
+            if key in tensor_keys:
                 continue
             nodes = [args[key] for args in arguments]
             if len({ast.dump(n) for n in nodes}) != 1:

@@ -28,6 +28,8 @@ def tower_fix(helper, sharing, ctx):
     every run has that shape, else takes its shape from the first run's tensor."""
     if sharing.arguments != PROVEN:
         return None  # the other arguments may differ between the runs
+    if sharing.other_tensors:
+        return None  # several tensor arguments: a one-input tower does not fit
     statements = [site.anchor for site in sharing.sites]
     if len({id(ctx.index.parents.get(s)) for s in statements}) != 1:
         return None  # calls in different blocks: no single place before all of them

@@ -5,7 +5,9 @@ Finds a function that creates Keras layers and calls them on its argument, when 
 runs it at least twice on distinct `Input` tensors of the same declared shape (or on the
 outputs of one shared stem layer called on such inputs: `project(stem(first))`,
 `project(stem(second))`), with the same other arguments, and then combines the results (a
-Merge layer, a distance, a list passed on).
+Merge layer, a distance, a list passed on). A helper that takes several tensors
+(`encode_pair(text, image)`) is reported when every tensor argument comes from its own
+`Input` of one shape per position (no fix: the tower would need one `Input` per tensor).
 The runs are separate calls, a list comprehension over a known list of inputs, or a `for`
 loop over one that collects the results. Reported at the helper's `def`, once, naming the
 lines of the calls.
@@ -101,7 +103,11 @@ def check(helper: ast.FunctionDef, ctx):
         return  # not called twice on same-shaped inputs with combined results
     fixes = [tower_fix(helper, group, ctx) for group in groups]
     fix = _merge([f for f in fixes if f is not None])
-    extra = "" if all(fixes) else "; no fix where the source does not prove the other arguments equal or the calls are apart"
+    extra = ""
+    if any(group.other_tensors for group in groups):
+        extra = "; no fix for a helper that takes several tensors (build it once as a sub-model with one `Input` per tensor)"
+    elif not all(fixes):
+        extra = "; no fix where the source does not prove the other arguments equal or the calls are apart"
     runs = f"{groups[0].runs} times" if len(groups) == 1 else f"at least twice in each of {len(groups)} scopes"
     lines = site_lines(sorted({n for group in groups for n in group.lines}))
     message = MESSAGE.format(helper=helper.name, runs=runs, lines=lines, extra=extra)
