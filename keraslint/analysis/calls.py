@@ -378,13 +378,11 @@ class Calls:
             return None  # results never meet
         # a stem's output has the stem's shape, not the Input's: the tower reads it from the tensor
         overall = PROVEN if proof == shape_proof == PROVEN and not derived else SAME_TEXT
-        sharing = Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], overall, proof)
-        sharing.other_tensors = len(more) - 1
-        return sharing
+        return Sharing(sites, len(inputs), tensor_key, [node for node, _ in inputs], overall, proof, other_tensors=len(more) - 1)
 
     def _runs(self, sites, arguments):
-        """(tensor argument key, [(Input call, copy number)] per run, whether the tensors are a
-    shared stem's outputs, [(key, runs)] for every tensor argument), or None."""
+        """(tensor argument key, [(Input call, copy number)] per run, whether the tensors are
+        a shared stem's outputs, [(key, its runs)] for every tensor argument), or None."""
         if sites[0].runs is not None:
             site = sites[0]
             variable = site.variable
