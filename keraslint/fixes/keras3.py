@@ -231,7 +231,37 @@ def _k_temporal_padding(a: Args, refs) -> Optional[str]:
     return f"{refs['ops']}.pad({a['x']}, [[0, 0], [{before}, {after}], [0, 0]])"
 
 
-CUSTOM = {"K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
+_ORDERING = {"th": "channels_first", "tf": "channels_last"}
+
+
+def _k_image_dim_ordering(a: Args, refs) -> Optional[str]:
+    """Keras 2.0: "th" when the data format is channels_first, else "tf"."""
+    if refs["K"] is None:
+        return None
+    return f"(\"th\" if {refs['K']}.image_data_format() == \"channels_first\" else \"tf\")"
+
+
+def image_dim_ordering_test(compare: ast.Compare, k_module: str) -> Optional[str]:
+    """`K.image_dim_ordering() == "th"` → `K.image_data_format() == "channels_first"` (and the
+    `!=`, "tf" and reversed forms); None for any other comparison."""
+    if len(compare.ops) != 1 or not isinstance(compare.ops[0], (ast.Eq, ast.NotEq)):
+        return None
+    other = compare.comparators[0] if isinstance(compare.left, ast.Call) else compare.left
+    if not (isinstance(other, ast.Constant) and other.value in _ORDERING):
+        return None  # e.g. "channels_first": never equal to what image_dim_ordering returned
+    operator = "==" if isinstance(compare.ops[0], ast.Eq) else "!="
+    return f"{k_module}.image_data_format() {operator} \"{_ORDERING[other.value]}\""
+
+
+def _k_set_image_dim_ordering(a: Args, refs) -> Optional[str]:
+    value = a.literal("dim_ordering")
+    if refs["K"] is None or value not in _ORDERING:
+        return None  # tf_keras raised for anything but "th" / "tf"
+    return f"{refs['K']}.set_image_data_format(\"{_ORDERING[value]}\")"
+
+
+CUSTOM = {"K.image_dim_ordering": _k_image_dim_ordering, "K.set_image_dim_ordering": _k_set_image_dim_ordering,
+          "K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
 
 
 def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Optional[str] = None,
@@ -249,7 +279,7 @@ def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Opt
             return None
         return f"{ops}.einsum({', '.join(segment(x) for x in call.args)})"
     bound = bind(call, row.params)
-    if bound is None or not row.params or row.params[0] not in bound:
+    if bound is None or (row.params and row.params[0] not in bound):
         return None
     a = Args(bound, segment, names)
     if not _matches(row, a):
@@ -293,8 +323,8 @@ MACHINERY_HINTS = {
     "batch_set_value": "`variable.assign(value)` for each pair",
     "batch_get_value": "`[ops.convert_to_numpy(x) for x in xs]`",
     "count_params": "`layer.count_params()`", "print_tensor": "`print` in eager code",
-    "image_dim_ordering": "`keras.backend.image_data_format()`",
-    "set_image_dim_ordering": "`keras.backend.set_image_data_format(...)`",
+    "image_dim_ordering": "`keras.backend.image_data_format()` (\"channels_first\" was \"th\")",
+    "set_image_dim_ordering": "`keras.backend.set_image_data_format(...)` (\"channels_first\" was \"th\")",
     "get_variable_shape": "`variable.shape`",
 }
 
@@ -302,7 +332,7 @@ MACHINERY_HINTS = {
 def hint(source: str) -> Optional[str]:
     """What to write instead, for a call without a fix."""
     row = row_for(source)
-    if row is not None and row.kind == "not_op" and source.startswith("K."):
+    if row is not None and row.kind in ("not_op", "api") and source.startswith("K."):
         return MACHINERY_HINTS.get(source[2:], "nothing: Keras 3 has no equivalent")
     if row is None or row.kind != "op":
         return None

@@ -8,7 +8,8 @@ A row says, for one source name (`tf.reduce_sum`, `K.sqrt`):
 - `report`: None when the row is proven, else why there is no fix (the rule's message says it);
 - `test`: the arguments tests/test_ops_tables.py draws for the differential test.
 
-Kinds: `op` (a tensor op: a finding; fixed when proven), `not_op` (not a tensor op: sessions,
+Kinds: `op` (a tensor op: a finding; fixed when proven), `api` (not a tensor op, but with a
+faithful Keras 3 spelling: a finding, fixed; proven by tests/test_backend_api_rows.py), `not_op` (not a tensor op: sessions,
 scopes, variables' state, specs: no finding at all), `present` (Keras 3 still has it under
 `keras.backend`: no finding). The candidates come from benchmarks/list_op_candidates.py (every
 public `tf_keras.backend` function, the most called TensorFlow ops in
@@ -52,10 +53,12 @@ class Row:
     caveat: Optional[str] = None  # a documented input class where the sides differ (tests avoid it)
     runtime_only: bool = False  # proven on run-time tensors only: no fix on a symbolic tensor
     aliases: Tuple[str, ...] = ()  # other spellings of the same TensorFlow function
+    statement_only: bool = False  # fixed only where the call is a statement of its own (result unused)
+    unsafe_if: Tuple[str, ...] = ()  # the fix is unsafe when one of these arguments is given
 
     @property
     def proven(self) -> bool:
-        return self.kind == "op" and self.report is None and self.template is not None
+        return self.kind in ("op", "api") and self.report is None and self.template is not None
 
     @property
     def pattern(self) -> str:
@@ -72,6 +75,13 @@ def op(source, params, template, test, aliases=(), hint=None, caveat=None, runti
 
 def report(source, reason, hint=None, params="", aliases=()):
     return Row(source, tuple(params.split()), None, reason, "op", "", {}, hint=hint, aliases=tuple(aliases))
+
+
+def api(source, params, template, statement_only=False):
+    """Not a tensor op, but a function with a faithful Keras 3 spelling (a scope, a variable
+    update, a config string). `statement_only`: fixed only where the call's result is unused
+    (tf_keras and Keras 3 return different things)."""
+    return Row(source, tuple(params.split()), template, None, "api", "", statement_only=statement_only)
 
 
 def not_op(*sources):
@@ -196,10 +206,20 @@ BACKEND_ROWS = [
     # -- not tensor ops: sessions, graph-mode machinery, variables' state --------------------
     *not_op(*("K." + n for n in (
         "placeholder function gradients learning_phase set_learning_phase learning_phase_scope in_train_phase "
-        "in_test_phase get_session set_session name_scope update update_add update_sub moving_average_update "
-        "set_value batch_set_value batch_get_value manual_variable_initialization reset_uids count_params "
-        "print_tensor is_sparse get_variable_shape image_dim_ordering set_image_dim_ordering"
+        "in_test_phase get_session set_session moving_average_update "
+        "batch_set_value batch_get_value manual_variable_initialization reset_uids count_params "
+        "print_tensor is_sparse get_variable_shape"
     ).split())),
+    # -- not tensor ops with a faithful Keras 3 spelling (tests/test_backend_api_rows.py) ------
+    api("K.name_scope", "name", "{keras}.name_scope({name})"),  # tf_keras: tf.name_scope(name)
+    # tf_keras: tf.compat.v1.assign / assign_add / assign_sub; set_value converts to x's dtype first
+    api("K.update", "x new_x", "{x:paren}.assign({new_x})", statement_only=True),
+    api("K.update_add", "x increment", "{x:paren}.assign_add({increment})", statement_only=True),
+    api("K.update_sub", "x decrement", "{x:paren}.assign_sub({decrement})", statement_only=True),
+    api("K.set_value", "x value", "{x:paren}.assign({value})", statement_only=True),
+    # Keras 2.0's names for the data format: "th" is channels_first, "tf" channels_last
+    api("K.image_dim_ordering", "", "custom"),
+    api("K.set_image_dim_ordering", "dim_ordering", "custom"),
     # -- still in Keras 3's keras.backend --------------------------------------------------
     *present(*("K." + n for n in (
         "backend clear_session epsilon floatx get_uid image_data_format is_float_dtype is_int_dtype "

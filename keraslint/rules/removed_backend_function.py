@@ -62,7 +62,7 @@ import re
 
 from keraslint.fixes import keras3
 from keraslint.fixes.ops_rows import ROWS
-from keraslint.violations import SAFE, FixSpec, Replace
+from keraslint.violations import SAFE, UNSAFE, FixSpec, Replace
 
 CODE = "KER302"
 NAME = "removed-backend-function"
@@ -93,9 +93,11 @@ def check(node, ctx):
         return  # still in Keras 3, or unknown to us
     called = isinstance(parent, ast.Call) and parent.func is node
     where = parent if called else node
-    fixable = called and isinstance(node, ast.Attribute) and row.kind == "op"
+    fixable = called and isinstance(node, ast.Attribute) and row.kind in ("op", "api")
     fix, replacement = _fix(parent, name, ctx) if fixable else (None, None)
-    if replacement:
+    if replacement and row.kind == "api":
+        hint = keras3.MACHINERY_HINTS[name]  # e.g. `variable.assign(value)`
+    elif replacement:
         hint = f"`{keras3.head(replacement)}`" + (f" {keras3.NOTES[f'K.{name}']}" if f"K.{name}" in keras3.NOTES else "")
     else:
         hint = keras3.hint(f"K.{name}")
@@ -106,7 +108,7 @@ def _removed(name: str):
     """The table's row of a function Keras 3 removed from `keras.backend`: a tensor op (fixed
     when proven) or graph-mode machinery (sessions, learning phase, ...: report-only)."""
     row = ROWS.get(f"K.{name}")
-    return row if row is not None and row.kind in ("op", "not_op") else None
+    return row if row is not None and row.kind in ("op", "api", "not_op") else None
 
 
 def _names_from_backend(ctx) -> frozenset:
@@ -123,15 +125,31 @@ def _fix(call: ast.Call, name: str, ctx):
     ops, imports = keras3.ops_reference(ctx.names)
     if ops is None:
         return None, None  # no free name to import keras.ops under
-    keras_expr, keras_imports = keras3.keras_reference(ctx.names) if name == "variable" else (None, [])
+    keras_expr, keras_imports = keras3.keras_reference(ctx.names) if name in _NEEDS_KERAS else (None, [])
     k_module = ctx.segment(call.func.value)  # Keras 3's keras.backend, as the file names it
-    symbolic = bool(call.args) and ctx.values.of(call.args[0]).is_symbolic  # e.g. K.shape: no batch size yet
-    text = keras3.rewrite(f"K.{name}", call, ctx.segment, ctx.names, ops, k_module, keras_expr, symbolic)
+    target = call
+    parent = ctx.index.parents.get(call)
+    if name == "image_dim_ordering" and isinstance(parent, ast.Compare) and not call.args and not call.keywords:
+        text = keras3.image_dim_ordering_test(parent, k_module)  # `== "th"`: compare the data format
+        target = parent if text is not None else call
+    if target is call:
+        symbolic = bool(call.args) and ctx.values.of(call.args[0]).is_symbolic  # e.g. K.shape: no batch size yet
+        text = keras3.rewrite(f"K.{name}", call, ctx.segment, ctx.names, ops, k_module, keras_expr, symbolic)
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
-    edits = [Replace(ctx.span(call), text)]
+    edits = [Replace(ctx.span(target), text)]
     if re.search(rf"(?<![\w.]){re.escape(ops)}\.", text):
         edits += imports
     if keras_expr and text.startswith(f"{keras_expr}."):
         edits += keras_imports
-    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", tuple(edits)), text
+    row = ROWS[f"K.{name}"]
+    title = f"Replace with `{keras3.head(text)}`"
+    if row.statement_only and not isinstance(parent, ast.Expr):
+        # e.g. `updates.append(K.update(v, x))`: tf_keras returned the variable, Keras 3 returns the value
+        return FixSpec(UNSAFE, title + " (its result is the assigned value, no longer the variable)", tuple(edits)), text
+    if any(p in (keras3.bind(call, row.params) or {}) for p in row.unsafe_if):
+        return FixSpec(UNSAFE, title + " (seeded: Keras 3 draws other numbers for the same seed)", tuple(edits)), text
+    return FixSpec(SAFE, title, tuple(edits)), text
+
+
+_NEEDS_KERAS = {"variable", "name_scope", "zeros", "ones"}  # rows whose text names the keras package
