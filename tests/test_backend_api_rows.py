@@ -151,3 +151,99 @@ def test_set_image_dim_ordering_sets_the_data_format():
             assert keras.config.image_data_format() == expected
     finally:
         keras.config.set_image_data_format(old)
+
+
+# -- random rows: no value can be compared, the distribution can ------------------------------------
+RANDOM_CALLS = [
+    # (call, what the sample must satisfy: mean, std, low, high)
+    ("K.random_normal((200, 100))", (0.0, 1.0, None, None)),
+    ("K.random_normal([200, 100], mean=2.0, stddev=0.5, dtype='float64')", (2.0, 0.5, None, None)),
+    ("K.random_normal(shape=(200, 100), stddev=3.0)", (0.0, 3.0, None, None)),
+    ("K.random_uniform((200, 100))", (0.5, (1 / 12) ** 0.5, 0.0, 1.0)),
+    ("K.random_uniform((200, 100), minval=-2.0, maxval=4.0, dtype='float16')", (1.0, 3 ** 0.5, -2.0, 4.0)),
+    # truncated at 2 standard deviations: std = 0.8796 * stddev
+    ("K.truncated_normal((200, 100), mean=1.0, stddev=2.0)", (1.0, 2.0 * 0.87962566, -3.0, 5.0)),
+]
+
+
+def _rewritten_call(call: str) -> str:
+    fixed = _fixed(f"out = {call}\n")
+    assert "K." not in fixed.splitlines()[-1], fixed
+    return fixed
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("call, stats", RANDOM_CALLS, ids=[c for c, _ in RANDOM_CALLS])
+def test_random_rows_draw_from_the_same_distribution(call, stats):
+    expected = np.asarray(_run_original(f"out = {call}\n")["out"])
+    fixed = _rewritten_call(call)
+    first, second = (np.asarray(_run_fixed(fixed)["out"]) for _ in range(2))
+    mean, std, low, high = stats
+    for sample in (expected, first):
+        assert sample.shape == (200, 100)
+        assert abs(float(sample.mean()) - mean) < 0.05 * max(std, 1.0)  # 20,000 draws: the mean's error is std/141
+        assert abs(float(sample.std()) - std) < 0.03 * std
+        if low is not None:
+            assert sample.min() >= low and sample.max() <= high
+    assert first.dtype == expected.dtype
+    assert not np.array_equal(first, second)  # unseeded: new numbers on every run, as before
+
+
+@pytest.mark.keras
+def test_dropout_row_keeps_and_scales_like_tf_keras():
+    x = "np.linspace(1.0, 2.0, 20000, dtype='float32').reshape(200, 100)"
+    call = f"K.dropout({x}, 0.3)"
+    expected = np.asarray(_run_original(f"out = {call}\n")["out"])
+    actual = np.asarray(_run_fixed(_rewritten_call(call))["out"])
+    inputs = np.linspace(1.0, 2.0, 20000, dtype="float32").reshape(200, 100)
+    for sample in (expected, actual):
+        assert sample.shape == inputs.shape and sample.dtype == np.float32
+        kept = sample != 0
+        assert abs(1 - kept.mean() - 0.3) < 0.015  # the share dropped
+        np.testing.assert_allclose(sample[kept], inputs[kept] / 0.7, rtol=1e-6)  # kept values scaled by 1/(1-rate)
+
+
+@pytest.mark.keras
+def test_dropout_noise_shape_drops_whole_columns():
+    call = "K.dropout(np.ones((50, 400), 'float32'), 0.5, noise_shape=(1, 400))"
+    actual = np.asarray(_run_fixed(_rewritten_call(call))["out"])
+    assert (actual == actual[:1]).all()  # one mask for every row
+    assert 0.4 < (actual[0] == 0).mean() < 0.6
+
+
+def test_seeded_random_calls_get_an_unsafe_fix():
+    source = HEADER + "a = K.random_normal((2, 3), seed=1)\nb = K.random_normal((2, 3))\n"
+    assert [v.fix.applicability for v in check_source(source, "t.py", KER302)] == ["unsafe", "safe"]
+
+
+@pytest.mark.keras
+def test_seeded_rewrite_repeats_its_numbers_where_tf_keras_did_not():
+    """Why a seed makes the fix unsafe: tf_keras' op seed gives new numbers on every call, a Keras 3
+    integer seed the same ones."""
+    import keras
+    import tf_keras
+
+    old = [np.asarray(tf_keras.backend.random_normal((3,), seed=7)) for _ in range(2)]
+    new = [np.asarray(keras.random.normal((3,), seed=7)) for _ in range(2)]
+    assert not np.array_equal(*old) and np.array_equal(*new)
+
+
+@pytest.mark.keras
+def test_random_normal_runs_in_a_keras3_model():
+    """The VAE sampling layer: the rewrite draws inside a compiled predict, new noise each call."""
+    fixed = _fixed("""
+        class Sampling(keras.layers.Layer):
+            def call(self, inputs):
+                mean, log_var = inputs
+                epsilon = K.random_normal(shape=(K.shape(mean)[0], 4))
+                return mean + K.exp(0.5 * log_var) * epsilon
+
+        mean = keras.Input((4,))
+        log_var = keras.Input((4,))
+        model = keras.Model([mean, log_var], Sampling()([mean, log_var]))
+    """)
+    assert "keras.random.normal(" in fixed
+    model = _run_fixed(fixed)["model"]
+    batch = [np.zeros((3, 4), "float32"), np.zeros((3, 4), "float32")]
+    first, second = model.predict(batch, verbose=0), model.predict(batch, verbose=0)
+    assert first.shape == (3, 4) and not np.array_equal(first, second)

@@ -27,11 +27,12 @@ import numpy as np
 import pytest
 
 from keraslint.fixes import keras3
-from keraslint.fixes.ops_rows import FLOAT32_IMAGES, ROWS, SIGNED_ZERO
+from keraslint.fixes.ops_rows import FLOAT32_IMAGES, RANDOM_TEST, ROWS, SIGNED_ZERO
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("KERASLINT_TABLE_EXAMPLES", "6"))
-PROVEN = [row for row in ROWS.values() if row.proven and row.kind == "op"]  # api rows: tests/test_backend_api_rows.py
+# api rows and random rows: tests/test_backend_api_rows.py
+PROVEN = [row for row in ROWS.values() if row.proven and row.kind == "op" and row.test != RANDOM_TEST]
 OP_ROWS = [row for row in ROWS.values() if row.kind == "op"]
 KERAS2_ONLY = {"K.image_dim_ordering", "K.set_image_dim_ordering"}  # older than tf_keras
 SIGNATURE_ROWS = OP_ROWS + [row for row in ROWS.values() if row.kind == "api" and row.source not in KERAS2_ONLY]

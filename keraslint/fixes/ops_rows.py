@@ -38,6 +38,7 @@ NOT_PROVEN = "no differential test proves a `keras.ops` equivalent yet"
 SIGNED_ZERO = "a maximum (minimum) tied between -0.0 and 0.0: Keras 3 ranks -0.0 below 0.0, TensorFlow takes the first"
 FLOAT32_IMAGES = "float64 images: tf.image.resize returns float32 for every method but nearest, Keras 3 keeps float64"
 INT = "int"  # in `only`: the argument must be an int literal (or absent)
+RANDOM_TEST = "random"  # `test` of a random row: proven by its statistics, not value by value
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,9 @@ class Row:
         return "; ".join(parts)
 
 
-def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, **only):
+def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, unsafe_if=(), **only):
     return Row(source, tuple(params.split()), template, None, "op", test, only, hint=hint, aliases=tuple(aliases),
-               caveat=caveat, runtime_only=runtime_only)
+               caveat=caveat, runtime_only=runtime_only, unsafe_if=tuple(unsafe_if))
 
 
 def report(source, reason, hint=None, params="", aliases=()):
@@ -181,9 +182,18 @@ BACKEND_ROWS = [
     report("K.zeros", _VARIABLE.format("zeros")), report("K.ones", _VARIABLE.format("ones")),
     report("K.eye", _VARIABLE.format("eye")),
     report("K.cast_to_floatx", "it returns a NumPy array, not a tensor", "`np.asarray(x, dtype=keras.backend.floatx())`"),
+    # random draws: no value can be compared; tests/test_backend_api_rows.py proves shape, dtype and
+    # the distribution (mean, std, range, dropout's kept values) on large samples. Unsafe with a seed:
+    # Keras 3 draws other numbers for it, the same ones on every call
+    *[op(f"K.{n}", f"shape {a} {b} dtype seed", f"{{keras}}.random.{k}({{shape}}[, {a}={{{a}}}][, {b}={{{b}}}]"
+         "[, dtype={dtype:dtype}][, seed={seed}])", RANDOM_TEST, dtype=(None, "float16", "float32", "float64"),
+         unsafe_if=("seed",)) for n, k, a, b in (
+        ("random_normal", "normal", "mean", "stddev"), ("random_uniform", "uniform", "minval", "maxval"),
+        ("truncated_normal", "truncated_normal", "mean", "stddev"))],
+    op("K.dropout", "x level noise_shape seed", "{keras}.random.dropout({x}, {level}[, noise_shape={noise_shape}][, seed={seed}])",
+       RANDOM_TEST, unsafe_if=("seed",)),
     *[report(f"K.{n}", _RANDOM, f"`keras.random.{k}`") for n, k in (
-        ("random_normal", "normal"), ("random_uniform", "uniform"), ("truncated_normal", "truncated_normal"),
-        ("random_bernoulli", "binomial"), ("random_binomial", "binomial"), ("dropout", "dropout"),
+        ("random_bernoulli", "binomial"), ("random_binomial", "binomial"),
         ("random_normal_variable", "normal"), ("random_uniform_variable", "uniform"))],
     *[report(f"K.{n}", _LAYOUT, "`ops.conv` / `ops.depthwise_conv` / `ops.conv_transpose` / `ops.separable_conv`") for n in
       "conv1d conv2d conv3d conv2d_transpose depthwise_conv2d separable_conv2d local_conv1d local_conv2d".split()],
