@@ -1,6 +1,7 @@
-"""The `api` rows of keraslint/fixes/ops_rows.py: removed `keras.backend` functions that are not
-tensor ops but have a faithful Keras 3 spelling (a name scope, a variable update, the Keras 2.0
-data-format strings).
+"""The rows of keraslint/fixes/ops_rows.py that the differential test cannot prove: the `api` rows
+(removed `keras.backend` functions that are not tensor ops but have a faithful Keras 3 spelling:
+a name scope, a variable update, the Keras 2.0 data-format strings), the random draws (proven by
+shape, dtype and sample statistics) and `K.zeros` / `K.ones` (variables).
 
 Each test writes a small Keras 3 program that uses the removed function, fixes it with
 keraslint, runs the fixed text on Keras 3 and the original on tf_keras (same program, `K` is
@@ -15,7 +16,7 @@ import pytest
 
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
-from keraslint.fixes.ops_rows import ROWS
+from keraslint.fixes.ops_rows import OWN_TEST, ROWS
 
 KER302 = Settings(select=("KER302",))
 HEADER = "import keras\nimport numpy as np\nfrom keras import backend as K\n"
@@ -44,10 +45,12 @@ def _run_fixed(text: str) -> dict:
     return namespace
 
 
-def test_every_api_row_has_a_test_here():
+def test_every_row_proven_here_has_a_test_here():
     covered = {"K.name_scope", "K.update", "K.update_add", "K.update_sub", "K.set_value",
                "K.image_dim_ordering", "K.set_image_dim_ordering"}
     assert set(API_ROWS) == covered
+    own = {"K.random_normal", "K.random_uniform", "K.truncated_normal", "K.dropout", "K.zeros", "K.ones"}
+    assert {source for source, row in ROWS.items() if row.test == OWN_TEST} == own
 
 
 def test_fixes_are_safe_for_statements_and_unsafe_when_the_result_is_used():
@@ -247,3 +250,53 @@ def test_random_normal_runs_in_a_keras3_model():
     batch = [np.zeros((3, 4), "float32"), np.zeros((3, 4), "float32")]
     first, second = model.predict(batch, verbose=0), model.predict(batch, verbose=0)
     assert first.shape == (3, 4) and not np.array_equal(first, second)
+
+
+# -- K.zeros / K.ones: a variable for a known shape, a tensor for a run-time one ----------------------
+@pytest.mark.keras
+def test_zeros_and_ones_of_a_known_shape_stay_variables():
+    body = """
+        a = K.zeros((2, 3))
+        b = K.ones([4], dtype="int32", name="b")
+        c = K.ones(shape=(3, 1), dtype=K.dtype(a))
+    """
+    fixed = _fixed(body, unsafe=True)
+    assert "keras.Variable(" in fixed and "K.zeros" not in fixed and "K.ones" not in fixed
+    expected, actual = _run_original(body), _run_fixed(fixed)
+    import keras
+
+    for name in "abc":
+        old, new = expected[name], actual[name]
+        assert isinstance(new, keras.Variable) and new.trainable == old.trainable, name
+        assert new.dtype == old.dtype.name and tuple(new.shape) == tuple(old.shape), name
+        np.testing.assert_array_equal(np.asarray(new), np.asarray(old), err_msg=name)
+        new.assign(np.asarray(new) + 1)  # state, as before
+    assert actual["b"].name == "b"
+
+
+@pytest.mark.keras
+def test_zeros_of_a_run_time_size_becomes_a_tensor():
+    """The unsafe part: traced, tf_keras fails here; the tensor computes what it computed eagerly."""
+    body = """
+        def loss(y_true, y_pred):
+            return K.zeros((K.shape(y_pred)[0],)) + K.ones((K.shape(y_pred)[0],), dtype="float32") * 2.0
+    """
+    fixed = _fixed(body, unsafe=True)
+    assert "keras.Variable" not in fixed and "ops.zeros(" in fixed
+    import tensorflow as tf
+
+    batch = tf.zeros((5, 3))
+    spec = tf.TensorSpec((None, 3), tf.float32)
+    original = _run_original(body)["loss"]
+    expected = original(batch, batch)  # eagerly: tf_keras makes variables of the known size
+    with pytest.raises(TypeError, match="out of scope"):  # traced: tf_keras' init_scope cannot see the size
+        tf.function(original, input_signature=[spec, spec])(batch, batch)
+    rewritten = _run_fixed(fixed)["loss"]
+    for actual in (rewritten(batch, batch), tf.function(rewritten, input_signature=[spec, spec])(batch, batch)):
+        assert actual.dtype == expected.dtype and actual.shape == expected.shape == (5,)
+        np.testing.assert_array_equal(actual, expected)
+
+
+def test_zeros_and_ones_fixes_are_unsafe():
+    source = HEADER + "a = K.zeros((2, 3))\nb = K.ones((2,))\n"
+    assert [v.fix.applicability for v in check_source(source, "t.py", KER302)] == ["unsafe", "unsafe"]

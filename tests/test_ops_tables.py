@@ -27,12 +27,12 @@ import numpy as np
 import pytest
 
 from keraslint.fixes import keras3
-from keraslint.fixes.ops_rows import FLOAT32_IMAGES, RANDOM_TEST, ROWS, SIGNED_ZERO
+from keraslint.fixes.ops_rows import FLOAT32_IMAGES, OWN_TEST, ROWS, SIGNED_ZERO
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("KERASLINT_TABLE_EXAMPLES", "6"))
 # api rows and random rows: tests/test_backend_api_rows.py
-PROVEN = [row for row in ROWS.values() if row.proven and row.kind == "op" and row.test != RANDOM_TEST]
+PROVEN = [row for row in ROWS.values() if row.proven and row.kind == "op" and row.test != OWN_TEST]
 OP_ROWS = [row for row in ROWS.values() if row.kind == "op"]
 KERAS2_ONLY = {"K.image_dim_ordering", "K.set_image_dim_ordering"}  # older than tf_keras
 SIGNATURE_ROWS = OP_ROWS + [row for row in ROWS.values() if row.kind == "api" and row.source not in KERAS2_ONLY]
@@ -248,7 +248,8 @@ class Draw:
         return "(" + ", ".join(map(str, items)) + ("," if len(items) == 1 else "") + ")"
 
     def _draw_dt(self, p):
-        return self.data.draw(st.sampled_from(['"float32"', '"float64"', '"int32"', "tf.int64", "tf.float32", '"bool"', "K.floatx()"]))
+        return self.data.draw(st.sampled_from(['"float32"', '"float64"', '"int32"', "tf.int64", "tf.float32", '"bool"', "K.floatx()",
+                                               'K.dtype(tf.constant(1, "int64"))', 'K.dtype(tf.zeros((2,), "float64"))']))
 
     def _draw_dtf(self, p):
         return self.data.draw(st.sampled_from(['"float32"', '"float64"', "tf.float32", "K.floatx()"]))

@@ -86,14 +86,22 @@ _TF_DTYPES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int
 
 
 def dtype_text(node: ast.AST, names, segment=None) -> Optional[str]:
-    """`tf.int32` → "'int32'"; a dtype string literal as written; `K.floatx()` (Keras 3 has it)
-    as written; anything else: None."""
+    """`tf.int32` → "'int32'"; a dtype string literal as written; `K.floatx()` and
+    `K.standardize_dtype(...)` (Keras 3 has them) as written; `K.dtype(y)` as its rewrite
+    `K.standardize_dtype(y.dtype)`; anything else: None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in _TF_DTYPES:
         return repr(node.value)
-    if isinstance(node, ast.Call) and not node.args and not node.keywords and segment is not None:
-        qualified = names.resolve(node.func) if names is not None else None
-        if qualified is not None and qualified.flavor == "keras" and qualified.path == "keras.backend.floatx":
-            return segment(node)
+    if isinstance(node, ast.Call) and segment is not None and names is not None:
+        qualified = names.resolve(node.func)
+        keras3_backend = qualified is not None and qualified.flavor == "keras" and isinstance(node.func, ast.Attribute)
+        path = qualified.path if keras3_backend else None
+        if path in ("keras.backend.floatx", "keras.backend.standardize_dtype") and not node.keywords:
+            return segment(node) if len(node.args) == (path.endswith("standardize_dtype")) else None
+        if path == "keras.backend.dtype" and len(node.args) == 1 and not node.keywords:
+            # tf_keras' K.dtype(x), a dtype name: written as the K.dtype row rewrites it
+            x = segment(node.args[0])
+            x = x if isinstance(node.args[0], (ast.Name, ast.Attribute)) else f"({x})"
+            return f"{segment(node.func.value)}.standardize_dtype({x}.dtype)"
     path = names.path(node) if names is not None else None
     if path and path.startswith(("tensorflow.", "tensorflow.dtypes.")) and path.rsplit(".", 1)[1] in _TF_DTYPES:
         return repr(path.rsplit(".", 1)[1])
@@ -203,6 +211,31 @@ def _k_variable(a: Args, refs) -> Optional[str]:
     return f"{refs['keras']}.Variable({a['value']}, dtype={dtype}{name})"
 
 
+def _k_filled(kind: str):
+    def build(a: Args, refs) -> Optional[str]:
+        if refs["K"] is None or refs["keras"] is None:
+            return None
+        if a.has("dtype"):
+            dtype = dtype_text(a.bound["dtype"], a.names, a.segment)
+            if dtype is None:
+                return None  # a dtype known only at run time
+        else:
+            dtype = f"{refs['K']}.floatx()"  # tf_keras' default
+        tensor = f"{refs['ops']}.{kind}({a['shape']}, dtype={dtype})"
+        run_time = any(isinstance(n, ast.Call) and _called_name(n) == "shape" for n in ast.walk(a.bound["shape"]))
+        if run_time:  # `(K.shape(x)[0],)`: tf_keras returned this tensor, not a variable
+            return tensor
+        name = f", name={a['name']}" if a.has("name") else ""
+        return f"{refs['keras']}.Variable({tensor}{name})"
+
+    return build
+
+
+def _called_name(call: ast.Call) -> Optional[str]:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
 def _k_relu(a: Args, refs) -> Optional[str]:
     ops, x = refs["ops"], a["x"]
     alpha = a["alpha"] if a.has("alpha") and a.literal("alpha") not in (0, None) else None
@@ -261,7 +294,7 @@ def _k_set_image_dim_ordering(a: Args, refs) -> Optional[str]:
 
 
 CUSTOM = {"K.image_dim_ordering": _k_image_dim_ordering, "K.set_image_dim_ordering": _k_set_image_dim_ordering,
-          "K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
+          "K.zeros": _k_filled("zeros"), "K.ones": _k_filled("ones"), "K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
 
 
 def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Optional[str] = None,

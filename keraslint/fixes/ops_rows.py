@@ -38,7 +38,7 @@ NOT_PROVEN = "no differential test proves a `keras.ops` equivalent yet"
 SIGNED_ZERO = "a maximum (minimum) tied between -0.0 and 0.0: Keras 3 ranks -0.0 below 0.0, TensorFlow takes the first"
 FLOAT32_IMAGES = "float64 images: tf.image.resize returns float32 for every method but nearest, Keras 3 keeps float64"
 INT = "int"  # in `only`: the argument must be an int literal (or absent)
-RANDOM_TEST = "random"  # `test` of a random row: proven by its statistics, not value by value
+OWN_TEST = "own"  # `test` of a row proven by its own tests (tests/test_backend_api_rows.py), not the differential one
 
 
 @dataclass(frozen=True)
@@ -179,19 +179,22 @@ BACKEND_ROWS = [
     report("K.bias_add", _LAYOUT, "`ops.add(x, bias)` for channels-last data"),
     op("K.constant", "value dtype shape name", "custom", "value:f dtype:dtf?"),
     op("K.variable", "value dtype name constraint", "custom", "value:f dtype:dtf?"),
-    report("K.zeros", _VARIABLE.format("zeros")), report("K.ones", _VARIABLE.format("ones")),
+    # tf_keras made a Variable when the shape is fully known, else a tensor: a `keras.Variable` of
+    # `ops.zeros` / `ops.ones`, or the tensor when the shape reads a run-time size (`K.shape(x)[0]`).
+    # Unsafe: whether the shape is static, and whether the code needs a variable, is not visible here
+    *[op(f"K.{n}", "shape dtype name", "custom", OWN_TEST, unsafe_if=("shape",)) for n in ("zeros", "ones")],
     report("K.eye", _VARIABLE.format("eye")),
     report("K.cast_to_floatx", "it returns a NumPy array, not a tensor", "`np.asarray(x, dtype=keras.backend.floatx())`"),
     # random draws: no value can be compared; tests/test_backend_api_rows.py proves shape, dtype and
     # the distribution (mean, std, range, dropout's kept values) on large samples. Unsafe with a seed:
     # Keras 3 draws other numbers for it, the same ones on every call
     *[op(f"K.{n}", f"shape {a} {b} dtype seed", f"{{keras}}.random.{k}({{shape}}[, {a}={{{a}}}][, {b}={{{b}}}]"
-         "[, dtype={dtype:dtype}][, seed={seed}])", RANDOM_TEST, dtype=(None, "float16", "float32", "float64"),
+         "[, dtype={dtype:dtype}][, seed={seed}])", OWN_TEST, dtype=(None, "float16", "float32", "float64"),
          unsafe_if=("seed",)) for n, k, a, b in (
         ("random_normal", "normal", "mean", "stddev"), ("random_uniform", "uniform", "minval", "maxval"),
         ("truncated_normal", "truncated_normal", "mean", "stddev"))],
     op("K.dropout", "x level noise_shape seed", "{keras}.random.dropout({x}, {level}[, noise_shape={noise_shape}][, seed={seed}])",
-       RANDOM_TEST, unsafe_if=("seed",)),
+       OWN_TEST, unsafe_if=("seed",)),
     *[report(f"K.{n}", _RANDOM, f"`keras.random.{k}`") for n, k in (
         ("random_bernoulli", "binomial"), ("random_binomial", "binomial"),
         ("random_normal_variable", "normal"), ("random_uniform_variable", "uniform"))],

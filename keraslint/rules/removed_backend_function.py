@@ -148,8 +148,13 @@ def _fix(call: ast.Call, name: str, ctx):
         # e.g. `updates.append(K.update(v, x))`: tf_keras returned the variable, Keras 3 returns the value
         return FixSpec(UNSAFE, title + " (its result is the assigned value, no longer the variable)", tuple(edits)), text
     if any(p in (keras3.bind(call, row.params) or {}) for p in row.unsafe_if):
-        return FixSpec(UNSAFE, title + " (seeded: Keras 3 draws other numbers for the seed, the same ones on every call)", tuple(edits)), text
+        return FixSpec(UNSAFE, title + _UNSAFE_BECAUSE.get(name, _SEEDED), tuple(edits)), text
     return FixSpec(SAFE, title, tuple(edits)), text
 
 
-_NEEDS_KERAS = {"variable", "name_scope", "zeros", "ones", "random_normal", "random_uniform", "truncated_normal", "dropout"}  # rows whose text names the keras package
+# rows whose text names the keras package
+_NEEDS_KERAS = {"variable", "name_scope", "zeros", "ones", "random_normal", "random_uniform", "truncated_normal", "dropout"}
+_SEEDED = " (seeded: Keras 3 draws other numbers for the seed, the same ones on every call)"
+_STATE = (" (tf_keras made a variable for a fully known shape, a tensor otherwise: check that the code needs"
+          " the kind written)")
+_UNSAFE_BECAUSE = {"zeros": _STATE, "ones": _STATE}
