@@ -300,3 +300,15 @@ def test_zeros_of_a_run_time_size_becomes_a_tensor():
 def test_zeros_and_ones_fixes_are_unsafe():
     source = HEADER + "a = K.zeros((2, 3))\nb = K.ones((2,))\n"
     assert [v.fix.applicability for v in check_source(source, "t.py", KER302)] == ["unsafe", "unsafe"]
+
+
+@pytest.mark.parametrize("call, applicability", [
+    ("K.bias_add(x, b)", "unsafe"), ("K.bias_add(x, b, data_format=None)", "unsafe"),
+    ("K.bias_add(x, b, data_format='channels_last')", "safe"), ("K.bias_add(x, b, 'channels_first')", None),
+    ("K.bias_add(x, b, data_format=fmt)", None),
+])
+def test_bias_add_is_safe_only_for_written_channels_last(call, applicability):
+    """Without `data_format`, tf_keras followed `image_data_format()`: `x + bias` holds for the
+    default channels_last only (the differential test proves that case)."""
+    [violation] = check_source(HEADER + f"out = {call}\n", "t.py", KER302)
+    assert (violation.fix.applicability if violation.fix else None) == applicability

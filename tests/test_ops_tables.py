@@ -207,6 +207,14 @@ class Draw:
     def _draw_k(self, p):
         return str(self.data.draw(st.integers(1, self.shape[-1])))
 
+    def _draw_bias(self, p):  # K.bias_add: a bias for the last axis, or for every axis but the batch
+        if len(self.shape) > 1 and self.data.draw(st.booleans()):
+            return self.array(p, self.shape[1:])
+        return self.array(p, self.shape[-1:])
+
+    def _draw_chl(self, p):
+        return self.data.draw(st.sampled_from(['"channels_last"', "None"]))
+
     def _draw_lastvec(self, p):
         return self.array(p, self.shape[-1:])
 

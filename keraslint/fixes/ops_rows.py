@@ -56,6 +56,7 @@ class Row:
     aliases: Tuple[str, ...] = ()  # other spellings of the same TensorFlow function
     statement_only: bool = False  # fixed only where the call is a statement of its own (result unused)
     unsafe_if: Tuple[str, ...] = ()  # the fix is unsafe when one of these arguments is given
+    unsafe_unless: Tuple[str, ...] = ()  # ... or when one of these is absent (or None)
 
     @property
     def proven(self) -> bool:
@@ -69,9 +70,10 @@ class Row:
         return "; ".join(parts)
 
 
-def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, unsafe_if=(), **only):
+def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, unsafe_if=(),
+       unsafe_unless=(), **only):
     return Row(source, tuple(params.split()), template, None, "op", test, only, hint=hint, aliases=tuple(aliases),
-               caveat=caveat, runtime_only=runtime_only, unsafe_if=tuple(unsafe_if))
+               caveat=caveat, runtime_only=runtime_only, unsafe_if=tuple(unsafe_if), unsafe_unless=tuple(unsafe_unless))
 
 
 def report(source, reason, hint=None, params="", aliases=()):
@@ -176,7 +178,10 @@ BACKEND_ROWS = [
     # on run-time tensors, like K.shape (KER302 gives no fix on a symbolic tensor)
     op("K.batch_flatten", "x", "{ops}.reshape({x}, ({ops}.shape({x})[0], -1))", "x:f1",
        hint="`keras.layers.Flatten()(x)`", runtime_only=True),
-    report("K.bias_add", _LAYOUT, "`ops.add(x, bias)` for channels-last data"),
+    # channels_last (the default format): tf.nn.bias_add or x + bias, both `x + bias` by broadcasting.
+    # Unsafe without data_format: it follows image_data_format(), which the linter cannot see
+    op("K.bias_add", "x bias data_format", "{ops}.add({x}, {bias})", "x:f1 bias:bias data_format:chl?",
+       unsafe_unless=("data_format",), data_format=(None, "channels_last")),
     op("K.constant", "value dtype shape name", "custom", "value:f dtype:dtf?"),
     op("K.variable", "value dtype name constraint", "custom", "value:f dtype:dtf?"),
     # tf_keras made a Variable when the shape is fully known, else a tensor: a `keras.Variable` of

@@ -147,7 +147,9 @@ def _fix(call: ast.Call, name: str, ctx):
     if row.statement_only and not isinstance(parent, ast.Expr):
         # e.g. `updates.append(K.update(v, x))`: tf_keras returned the variable, Keras 3 returns the value
         return FixSpec(UNSAFE, title + " (its result is the assigned value, no longer the variable)", tuple(edits)), text
-    if any(p in (keras3.bind(call, row.params) or {}) for p in row.unsafe_if):
+    bound = keras3.bind(call, row.params) or {}
+    given = {p for p, node in bound.items() if not (isinstance(node, ast.Constant) and node.value is None)}
+    if any(p in given for p in row.unsafe_if) or any(p not in given for p in row.unsafe_unless):
         return FixSpec(UNSAFE, title + _UNSAFE_BECAUSE.get(name, _SEEDED), tuple(edits)), text
     return FixSpec(SAFE, title, tuple(edits)), text
 
@@ -157,4 +159,5 @@ _NEEDS_KERAS = {"variable", "name_scope", "zeros", "ones", "random_normal", "ran
 _SEEDED = " (seeded: Keras 3 draws other numbers for the seed, the same ones on every call)"
 _STATE = (" (tf_keras made a variable for a fully known shape, a tensor otherwise: check that the code needs"
           " the kind written)")
-_UNSAFE_BECAUSE = {"zeros": _STATE, "ones": _STATE}
+_UNSAFE_BECAUSE = {"zeros": _STATE, "ones": _STATE,
+                   "bias_add": " (for channels_last data, the default `image_data_format()`)"}
