@@ -12,7 +12,9 @@ import pytest
 
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
-from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_GONE_NAMES, TF_KERAS_OK
+from keraslint.rules._removed_imports import (
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+)
 
 KER303 = Settings(select=("KER303",))
 MOVED_ROWS = [(old, name, new) for old, names in MOVED.items() for name, new in names.items()]
@@ -117,7 +119,39 @@ def test_tf_keras_spelling_keeps_its_prefix():
     assert _report("from tensorflow.keras.preprocessing.text import Tokenizer\n") == []  # still bundled
 
 
+@pytest.mark.parametrize("source, fixed", [
+    ("from keras.models import Input, Model\n", "from keras import Input, Model\n"),
+    ("from keras.models import Sequential, Input\n", "from keras import Sequential, Input\n"),
+    ("from keras.layers import activations\n", "from keras import activations\n"),
+    ("from keras.layers import Layer, activations\n", "from keras import Layer, activations\n"),
+    ("from tensorflow.keras.models import Input\n", "from tensorflow.keras import Input\n"),
+])
+def test_moved_name_moves_the_whole_import(source, fixed):
+    assert [fix for *_, fix in _report(source)] == ["safe"]
+    assert fix_source(source, "m.py", KER303).text == fixed
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module, name, home", [(m, n, h) for m, names in NAME_MOVES.items() for n, h in names.items()])
+def test_name_moves_name_the_same_object_in_keras3(module, name, home):
+    import tf_keras
+
+    assert not _imports(module, name) and _imports(home, name)
+    moved = getattr(importlib.import_module(home), name)
+    old = getattr(importlib.import_module("tf_keras." + module.split(".", 1)[1]), name, None)
+    old = old if old is not None else getattr(tf_keras, name)  # keras.layers.activations: the module
+    assert moved.__name__.split(".")[-1] == old.__name__.split(".")[-1] == name  # Input / the activations module
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("home, module, name", [(h, m, n) for h, ms in ALSO_IN.items() for m, ns in ms.items() for n in sorted(ns)])
+def test_names_that_move_along_are_the_same_objects(home, module, name):
+    assert getattr(importlib.import_module(home), name) is getattr(importlib.import_module(module), name)
+
+
 @pytest.mark.parametrize("source", [
+    "from keras.models import Input, load_model\n",  # load_model is not in `keras`
+    "from keras.layers import Add, activations\n",  # Add is not in `keras`: no split import
     "from keras.engine import Model, Layer\n",  # two new homes
     "from keras.layers.core import *\n",
     "from keras.layers.local import LocallyConnected2D\n",

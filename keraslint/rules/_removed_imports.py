@@ -16,10 +16,11 @@ def _row(module: str, names: str) -> dict:
 
 
 _ENGINE = {**_row(_LAYERS, "Layer InputSpec Input InputLayer"), **_row("keras.models", "Model Sequential")}
+_POOLING = "AveragePooling1D AveragePooling2D AveragePooling3D MaxPooling1D MaxPooling2D MaxPooling3D"
 
 MOVED = {
     "keras.engine": _ENGINE,
-    "keras.engine.topology": _ENGINE,
+    "keras.engine.topology": {**_ENGINE, **_row("keras.utils", "get_source_inputs")},
     "keras.engine.base_layer": _ENGINE,
     "keras.engine.input_layer": _ENGINE,
     "keras.engine.training": _ENGINE,
@@ -28,12 +29,14 @@ MOVED = {
     "keras.engine.network": _ENGINE,
     "keras.layers.merge": _row(_LAYERS, "Add Subtract Multiply Average Maximum Minimum Concatenate Dot "
                                         "add subtract multiply average maximum minimum concatenate dot"),
+    # Keras 2's core.py also imported Layer and InputSpec from the engine
     "keras.layers.core": _row(_LAYERS, "Masking Dropout SpatialDropout1D SpatialDropout2D SpatialDropout3D Activation "
-                                       "Reshape Permute Flatten RepeatVector Lambda Dense ActivityRegularization"),
+                                       "Reshape Permute Flatten RepeatVector Lambda Dense ActivityRegularization "
+                                       "Layer InputSpec"),
     "keras.layers.convolutional": _row(_LAYERS, "Conv1D Conv2D Conv3D SeparableConv1D SeparableConv2D DepthwiseConv2D "
                                                 "Conv2DTranspose Conv3DTranspose Convolution1D Convolution2D Convolution3D "
                                                 "Cropping1D Cropping2D Cropping3D UpSampling1D UpSampling2D UpSampling3D "
-                                                "ZeroPadding1D ZeroPadding2D ZeroPadding3D"),
+                                                "ZeroPadding1D ZeroPadding2D ZeroPadding3D " + _POOLING),  # Keras 2 re-exported pooling
     "keras.layers.recurrent": _row(_LAYERS, "RNN SimpleRNN GRU LSTM SimpleRNNCell GRUCell LSTMCell StackedRNNCells"),
     "keras.layers.normalization": _row(_LAYERS, "BatchNormalization LayerNormalization"),
     "keras.layers.pooling": _row(_LAYERS, " ".join(
@@ -58,6 +61,15 @@ MOVED = {
                                              "categorical_crossentropy sparse_categorical_crossentropy kl_divergence "
                                              "hinge squared_hinge categorical_hinge poisson cosine_similarity"),
 }
+
+# names an existing module lost that Keras 3 has in another module (`from keras.models import
+# Input`), and the names of the old modules the new one also has, as the same objects: an import
+# whose every name is in one of the two moves as a whole
+NAME_MOVES = {
+    "keras.models": {"Input": "keras"},
+    "keras.layers": {"activations": "keras"},
+}
+ALSO_IN = {"keras": {"keras.models": {"Model", "Sequential"}, "keras.layers": {"Layer", "Input", "InputSpec"}}}
 
 _MERGE_HINT = "use the Merge layer for the mode: `Add`, `Multiply`, `Concatenate`, `Average`, `Maximum`, `Dot`, `Subtract`"
 _SKLEARN_HINT = "use `keras.wrappers.SKLearnClassifier`/`SKLearnRegressor` (a different API) or scikeras"

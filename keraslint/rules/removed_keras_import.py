@@ -55,7 +55,9 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_GONE_NAMES, TF_KERAS_OK
+from keraslint.rules._removed_imports import (
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+)
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER303"
@@ -113,7 +115,7 @@ def check(statement, ctx):
             hint = TF_KERAS_GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
-        fix = None
+        fix = _name_move_fix(statement, canonical, prefix, ctx)
         if len(statement.names) == 1 and canonical == "keras.utils":
             fix = _utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
         yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint), fix)
@@ -146,6 +148,20 @@ def _fix(statement: ast.ImportFrom, module: str, prefix: str, span):
         return None  # a star import, a name without a counterpart, or names for two modules
     new = prefix + homes.pop()
     return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(span, new),))
+
+
+def _name_move_fix(statement: ast.ImportFrom, module: str, prefix: str, ctx):
+    """`from keras.models import Input, Model` → `from keras import Input, Model`: every imported
+    name either moved to one module or is the same object there too."""
+    moves = NAME_MOVES.get(module, {})
+    homes = {moves[alias.name] for alias in statement.names if alias.name in moves}
+    if len(homes) != 1:
+        return None  # no name moved (or names for two modules)
+    home = homes.pop()
+    if any(alias.name not in moves and alias.name not in ALSO_IN.get(home, {}).get(module, ()) for alias in statement.names):
+        return None  # a name the new module does not have (split imports are not written)
+    new = prefix + home
+    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(_module_node(statement, ctx)), new),))
 
 
 def _utils_module_fix(alias, module, prefix, ctx, importable, statement=None):
