@@ -312,3 +312,41 @@ def test_bias_add_is_safe_only_for_written_channels_last(call, applicability):
     default channels_last only (the differential test proves that case)."""
     [violation] = check_source(HEADER + f"out = {call}\n", "t.py", KER302)
     assert (violation.fix.applicability if violation.fix else None) == applicability
+
+
+# -- K.switch / K.batch_dot: an inserted helper (proven row by row in tests/test_ops_tables.py) --------
+ATTENTION = """
+    class Attention(keras.layers.Layer):
+        def call(self, inputs):
+            q, k = inputs
+            scores = K.batch_dot(q, K.permute_dimensions(k, (0, 2, 1)))
+            weights = K.switch(scores > 0, scores, K.zeros_like(scores))
+            pooled = K.batch_dot(weights, k, axes=[2, 1])
+            return K.switch(K.greater(K.sum(weights), 0.0), pooled, K.switch(pooled < 1, pooled, -pooled))
+
+    q = keras.Input((3, 4))
+    k = keras.Input((3, 4))
+    model = keras.Model([q, k], Attention()([q, k]))
+"""
+
+
+@pytest.mark.keras
+def test_switch_and_batch_dot_helpers_run_in_a_keras3_model_like_tf_keras():
+    fixed = _fixed(ATTENTION)
+    assert "K." not in fixed.split("class Attention")[1] and fixed.count("def switch(") == 1
+    assert fix_source(fixed, "t.py", Settings(select=("ALL",))).text == fixed  # nothing left to fix
+    original, rewritten = _run_original(ATTENTION)["model"], _run_fixed(fixed)["model"]
+    rng = np.random.default_rng(3)
+    for batch in (1, 3, 4):
+        inputs = [rng.normal(size=(batch, 3, 4)).astype("float32") for _ in range(2)]
+        expected = original.predict(inputs, verbose=0)
+        actual = rewritten.predict(inputs, verbose=0)
+        assert actual.shape == expected.shape == (batch, 3, 4)
+        np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
+    assert rewritten.count_params() == original.count_params() == 0
+
+
+def test_helper_is_not_inserted_over_a_function_of_the_same_name():
+    source = HEADER + "def switch(a, b, c):\n    return a\n\nout = K.switch(x > 0, x, -x)\n"
+    [violation] = check_source(source, "t.py", KER302)
+    assert violation.fix is None

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from keraslint.fixes import keras3
+from keraslint.fixes import backend_helpers, keras3
 from keraslint.fixes.ops_rows import FLOAT32_IMAGES, OWN_TEST, ROWS, SIGNED_ZERO
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,6 +214,44 @@ class Draw:
 
     def _draw_chl(self, p):
         return self.data.draw(st.sampled_from(['"channels_last"', "None"]))
+
+    def _draw_cond(self, p):  # K.switch: a scalar, rank 1 (broadcast at the end) or a prefix of the shape
+        rank = self.data.draw(st.integers(0, len(self.shape)))
+        if rank == 1:
+            shape = self.data.draw(st.sampled_from([self.shape[-1:], [1]])) if self.shape else [1]
+        else:
+            shape = [d if self.data.draw(st.booleans()) else 1 for d in self.shape[:rank]]
+        values = self.data.draw(st.lists(st.booleans(), min_size=math.prod(shape), max_size=math.prod(shape)))
+        self.arrays[p] = np.asarray(values, dtype=bool).reshape(shape)
+        return p
+
+    # K.batch_dot: x and y of ranks 2-4 with a batch axis, the contracted axes (drawn first) of equal size
+    def _draw_bdx(self, p):
+        batch = self.data.draw(st.integers(1, 3))
+        x_rank, y_rank = self.data.draw(st.integers(2, 4)), self.data.draw(st.integers(2, 4))
+        x_shape = [batch] + self.data.draw(st.lists(st.integers(1, 3), min_size=x_rank - 1, max_size=x_rank - 1))
+        y_shape = [batch] + self.data.draw(st.lists(st.integers(1, 3), min_size=y_rank - 1, max_size=y_rank - 1))
+        if self.present["axes"]:
+            x_axis, y_axis = self.data.draw(st.integers(1, x_rank - 1)), self.data.draw(st.integers(1, y_rank - 1))
+            if self.data.draw(st.booleans()):
+                y_axis = x_axis if x_axis < y_rank else y_axis  # axes=int: the same axis on both
+                self.axes = str(x_axis - x_rank * self.data.draw(st.integers(0, 1))) if x_axis == y_axis else None
+            else:
+                self.axes = None
+            if self.axes is None:
+                pair = [x_axis - x_rank * self.data.draw(st.integers(0, 1)), y_axis]
+                self.axes = self._sequence(pair)
+        else:  # tf_keras' default: x's last axis, y's last (rank 2) or next to last
+            x_axis, y_axis = x_rank - 1, (y_rank - 1 if y_rank == 2 else y_rank - 2)
+        y_shape[y_axis] = x_shape[x_axis]
+        self.y_shape = y_shape
+        return self.array(p, x_shape)
+
+    def _draw_bdy(self, p):
+        return self.array(p, self.y_shape)
+
+    def _draw_bdaxes(self, p):
+        return self.axes
 
     def _draw_lastvec(self, p):
         return self.array(p, self.shape[-1:])
@@ -403,6 +441,9 @@ def test_row_computes_what_the_original_computed(row, libs):
             hypothesis.assume(False)  # the original rejects these arguments: nothing to compare
             raise AssertionError(error)
         new_env = {k: libs[k] for k in ("ops", "K3", "keras", "tf")}
+        helper = backend_helpers.helper_source(row.source, "ops")
+        if helper is not None:  # the function the fix inserts into the file
+            exec(helper[1], new_env)  # noqa: S102 - keraslint's own helper source
         new_env["K"] = libs["K3"]  # the rewritten file's K is Keras 3's keras.backend
         new_env.update({name: libs["ops"].convert_to_tensor(array) for name, array in draw.arrays.items()})
         actual = eval(replacement, new_env)  # noqa: S307
@@ -410,6 +451,8 @@ def test_row_computes_what_the_original_computed(row, libs):
         compared.append(where)
 
     check()
+    if os.environ.get("KERASLINT_SHOW"):
+        print(row.source, len(compared), *compared[:8], sep="\n  ")
     assert compared, "every drawn call was rejected by the original: the row's test spec is wrong"
 
 

@@ -171,10 +171,11 @@ BACKEND_ROWS = [
     # unknown sizes as scalar tensors there. Not on a symbolic tensor (KER302 gives no fix there)
     op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f", runtime_only=True,
        hint="`ops.shape(x)` (a tuple: on a symbolic tensor its unknown sizes are None)"),
-    report("K.switch", "`K.switch` expands a lower-rank condition at its end, `ops.where` broadcasts it "
-           "at its front; the ranks are unknown when linting", "`ops.where(condition, then, else)` with a condition of the branches' rank"),
-    report("K.batch_dot", "its contraction axes depend on the operand ranks, unknown when linting",
-           "`ops.einsum(...)`, or `ops.sum(x * y, axis=-1, keepdims=True)` for rank-2 inputs with `axes=1`"),
+    # what they mean depends on the operand ranks, unknown when linting: the fix inserts tf_keras'
+    # algorithm written with keras.ops (keraslint/fixes/backend_helpers.py) and calls it
+    op("K.switch", "condition then_expression else_expression", "switch({condition}, {then_expression}, {else_expression})",
+       "condition:cond then_expression:f else_expression:g"),
+    op("K.batch_dot", "x y axes", "batch_dot({x}, {y}[, axes={axes}])", "x:bdx y:bdy axes:bdaxes?"),
     # on run-time tensors, like K.shape (KER302 gives no fix on a symbolic tensor)
     op("K.batch_flatten", "x", "{ops}.reshape({x}, ({ops}.shape({x})[0], -1))", "x:f1",
        hint="`keras.layers.Flatten()(x)`", runtime_only=True),

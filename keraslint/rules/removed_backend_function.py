@@ -44,10 +44,20 @@ what a rename would change: `K.sqrt` clips negatives first, `K.relu(x, alpha=a)`
 `ops.leaky_relu`, `K.hard_sigmoid` keeps its slope 0.2, `K.argmax` stays int64,
 `K.concatenate` writes its axis -1, `K.repeat` adds a time axis. `K.shape` and
 `K.batch_flatten` are fixed on run-time tensors only (a Layer's `call`, a loss), not on a
-symbolic tensor. A row that cannot be made equal (`switch`, `batch_dot`, `bias_add`, the
-random functions, ...) is reported with its replacement and the reason in the message. A
-function imported by name (`from keras.backend import int_shape`) is reported without a fix:
-the import itself must change too.
+symbolic tensor. `K.switch` and `K.batch_dot` depend on ranks the linter cannot see: the fix
+inserts tf_keras' algorithm written with `keras.ops` as a function of the file and calls it.
+Functions that are not tensor ops get their Keras 3 spelling where it is the same thing:
+`keras.name_scope`, `x.assign(v)` for `K.set_value` / `K.update` (unsafe where the result
+is used: tf_keras returned the variable), `K.image_data_format() == "channels_first"` for
+`K.image_dim_ordering() == "th"`. The random functions become `keras.random` (proven by their
+statistics; unsafe with a seed, which Keras 3 repeats on every call). Unsafe too: `K.zeros` /
+`K.ones` (a `keras.Variable`, or a tensor for a run-time size: tf_keras chose by the shape)
+and `K.bias_add` without `data_format` (`x + bias` holds for channels_last only). A row that
+cannot be made equal is reported with its replacement and the reason in the message; the
+graph-mode machinery (`K.function`, `K.get_session`, `K.learning_phase`, `K.gradients`, ...)
+has no Keras 3 equivalent and stays report-only. A function imported by name
+(`from keras.backend import int_shape`) is reported without a fix: the import itself must
+change too.
 
 ## References
 - PITFALLS.md, KER302 (Keras 3.15.1, tf_keras 2.21.0)
@@ -60,9 +70,9 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.fixes import keras3
+from keraslint.fixes import backend_helpers, keras3
 from keraslint.fixes.ops_rows import ROWS
-from keraslint.violations import SAFE, UNSAFE, FixSpec, Replace
+from keraslint.violations import SAFE, UNSAFE, AddHelper, FixSpec, Replace
 
 CODE = "KER302"
 NAME = "removed-backend-function"
@@ -138,7 +148,12 @@ def _fix(call: ast.Call, name: str, ctx):
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
     edits = [Replace(ctx.span(target), text)]
-    if re.search(rf"(?<![\w.]){re.escape(ops)}\.", text):
+    helper = backend_helpers.helper_source(f"K.{name}", ops)
+    if helper is not None:
+        if not _helper_name_available(helper[0], ctx):
+            return None, None  # the file has its own `switch` / `batch_dot`
+        edits.append(AddHelper(*helper))
+    if helper is not None or re.search(rf"(?<![\w.]){re.escape(ops)}\.", text):
         edits += imports
     if keras_expr and text.startswith(f"{keras_expr}."):
         edits += keras_imports
@@ -152,6 +167,14 @@ def _fix(call: ast.Call, name: str, ctx):
     if any(p in given for p in row.unsafe_if) or any(p not in given for p in row.unsafe_unless):
         return FixSpec(UNSAFE, title + _UNSAFE_BECAUSE.get(name, _SEEDED), tuple(edits)), text
     return FixSpec(SAFE, title, tuple(edits)), text
+
+
+def _helper_name_available(name: str, ctx) -> bool:
+    """The helper's name is free, or names the helper a fix of this file inserted already."""
+    if ctx.names.is_free(name):
+        return True
+    return any(isinstance(node, ast.FunctionDef) and node.name == name
+               and (ast.get_docstring(node) or "").startswith(f"tf_keras' `K.{name}`") for node in ctx.tree.body)
 
 
 # rows whose text names the keras package
