@@ -47,7 +47,8 @@ def _run_fixed(text: str) -> dict:
 
 def test_every_row_proven_here_has_a_test_here():
     covered = {"K.name_scope", "K.update", "K.update_add", "K.update_sub", "K.set_value",
-               "K.image_dim_ordering", "K.set_image_dim_ordering"}
+               "K.image_dim_ordering", "K.set_image_dim_ordering", "K.moving_average_update", "K.batch_get_value",
+               "K.get_variable_shape"}
     assert set(API_ROWS) == covered
     own = {"K.random_normal", "K.random_uniform", "K.truncated_normal", "K.dropout", "K.zeros", "K.ones"}
     assert {source for source, row in ROWS.items() if row.test == OWN_TEST} == own
@@ -66,7 +67,11 @@ def test_forms_outside_the_rows_are_report_only(call):
 
 
 @pytest.mark.keras
-def test_variable_updates_compute_what_tf_keras_computed():
+def test_variable_updates_compute_what_tf_keras_computed(monkeypatch):
+    import tf_keras
+
+    # Keras 2 defined get_variable_shape(x) as int_shape(x); tf_keras dropped the alias
+    monkeypatch.setattr(tf_keras.backend, "get_variable_shape", tf_keras.backend.int_shape, raising=False)
     body = """
         v = K.variable(np.array([0.5, -1.0, 2.0]))
         K.set_value(v, [1.0, 2.0, 3.0])
@@ -78,11 +83,16 @@ def test_variable_updates_compute_what_tf_keras_computed():
         third = K.get_value(v)
         K.set_value(v, np.array([7, 8, 9], dtype="int64"))  # set_value converts to the variable's dtype
         last = K.get_value(v)
+        K.moving_average_update(v, np.array([1.0, 4.0, -2.0], dtype="float32"), 0.9)
+        averaged, values = K.batch_get_value([v, v * 2])
+        shape = K.get_variable_shape(v)
     """
     fixed = _fixed(body)
     assert "K.update" not in fixed and "K.set_value" not in fixed and "v.assign_add(" in fixed
     expected, actual = _run_original(body), _run_fixed(fixed)
-    for name in ("first", "second", "third", "last"):
+    assert "v.assign_sub((v - np.array([1.0, 4.0, -2.0], dtype=\"float32\")) * (1 - keras.ops.cast(0.9, v.dtype)))" in fixed
+    assert actual["shape"] == expected["shape"] == (3,)
+    for name in ("first", "second", "third", "last", "averaged", "values"):
         assert np.asarray(actual[name]).dtype == np.asarray(expected[name]).dtype == np.float32, name
         np.testing.assert_array_equal(actual[name], expected[name], err_msg=name)
 

@@ -34,7 +34,7 @@ EXAMPLES = int(os.environ.get("KERASLINT_TABLE_EXAMPLES", "6"))
 # api rows and random rows: tests/test_backend_api_rows.py
 PROVEN = [row for row in ROWS.values() if row.proven and row.kind == "op" and row.test != OWN_TEST]
 OP_ROWS = [row for row in ROWS.values() if row.kind == "op"]
-KERAS2_ONLY = {"K.image_dim_ordering", "K.set_image_dim_ordering"}  # older than tf_keras
+KERAS2_ONLY = {"K.image_dim_ordering", "K.set_image_dim_ordering", "K.get_variable_shape"}  # not in tf_keras
 SIGNATURE_ROWS = OP_ROWS + [row for row in ROWS.values() if row.kind == "api" and row.source not in KERAS2_ONLY]
 pytestmark = pytest.mark.keras
 

@@ -293,7 +293,15 @@ def _k_set_image_dim_ordering(a: Args, refs) -> Optional[str]:
     return f"{refs['K']}.set_image_data_format(\"{_ORDERING[value]}\")"
 
 
-CUSTOM = {"K.image_dim_ordering": _k_image_dim_ordering, "K.set_image_dim_ordering": _k_set_image_dim_ordering,
+def _k_moving_average_update(a: Args, refs) -> Optional[str]:
+    if not isinstance(a.bound["x"], (ast.Name, ast.Attribute)) or not a.has("momentum") or not a.has("value"):
+        return None  # x is read twice: only a plain name or attribute
+    x, value, momentum = a["x"], _paren(a, "value"), a["momentum"]
+    # tf_keras computes 1 - momentum in the variable's dtype (a float64 `1 - 0.9` rounds otherwise)
+    return f"{x}.assign_sub(({x} - {value}) * (1 - {refs['ops']}.cast({momentum}, {x}.dtype)))"
+
+
+CUSTOM = {"K.image_dim_ordering": _k_image_dim_ordering, "K.moving_average_update": _k_moving_average_update, "K.set_image_dim_ordering": _k_set_image_dim_ordering,
           "K.zeros": _k_filled("zeros"), "K.ones": _k_filled("ones"), "K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
 
 
@@ -352,7 +360,7 @@ MACHINERY_HINTS = {
     "get_session": "nothing: TensorFlow 2 has no sessions", "set_session": "nothing: TensorFlow 2 has no sessions",
     "name_scope": "`keras.name_scope`", "update": "`variable.assign(value)`",
     "update_add": "`variable.assign_add(value)`", "update_sub": "`variable.assign_sub(value)`",
-    "moving_average_update": "`variable.assign(...)`", "set_value": "`variable.assign(value)`",
+    "moving_average_update": "`variable.assign_sub((variable - value) * (1 - momentum))`", "set_value": "`variable.assign(value)`",
     "batch_set_value": "`variable.assign(value)` for each pair",
     "batch_get_value": "`[ops.convert_to_numpy(x) for x in xs]`",
     "count_params": "`layer.count_params()`", "print_tensor": "`print` in eager code",

@@ -225,9 +225,9 @@ BACKEND_ROWS = [
     # -- not tensor ops: sessions, graph-mode machinery, variables' state --------------------
     *not_op(*("K." + n for n in (
         "placeholder function gradients learning_phase set_learning_phase learning_phase_scope in_train_phase "
-        "in_test_phase get_session set_session moving_average_update "
-        "batch_set_value batch_get_value manual_variable_initialization reset_uids count_params "
-        "print_tensor is_sparse get_variable_shape"
+        "in_test_phase get_session set_session "
+        "batch_set_value manual_variable_initialization reset_uids count_params "
+        "print_tensor is_sparse"
     ).split())),
     # -- not tensor ops with a faithful Keras 3 spelling (tests/test_backend_api_rows.py) ------
     api("K.name_scope", "name", "{keras}.name_scope({name})"),  # tf_keras: tf.name_scope(name)
@@ -236,6 +236,11 @@ BACKEND_ROWS = [
     api("K.update_add", "x increment", "{x:paren}.assign_add({increment})", statement_only=True),
     api("K.update_sub", "x decrement", "{x:paren}.assign_sub({decrement})", statement_only=True),
     api("K.set_value", "x value", "{x:paren}.assign({value})", statement_only=True),
+    # tf_keras (TF 2): x.assign_sub((x - value) * (1 - momentum)); x is read twice: a name or attribute only
+    api("K.moving_average_update", "x value momentum", "custom", statement_only=True),
+    # tf_keras, eagerly: [x.numpy() for x in tensors]
+    api("K.batch_get_value", "tensors", "[{ops}.convert_to_numpy(value) for value in {tensors}]"),
+    api("K.get_variable_shape", "x", "{ops}.shape({x})"),  # Keras 2: int_shape(x) (tf_keras dropped it)
     # Keras 2.0's names for the data format: "th" is channels_first, "tf" channels_last
     api("K.image_dim_ordering", "", "custom"),
     api("K.set_image_dim_ordering", "dim_ordering", "custom"),
@@ -262,7 +267,7 @@ TF_ROWS = [
     op("tf.nn.relu6", "features name", "{ops}.relu6({features})", "features:f"),
     op("tf.logical_not", "x name", "{ops}.logical_not({x})", "x:b", aliases=("tf.math.logical_not",)),
     op("tf.stop_gradient", "input name", "{ops}.stop_gradient({input})", "input:f"),
-    op("tf.identity", "input name", "{input}", "input:f"),  # ops.identity makes an identity matrix
+    op("tf.identity", "input name", "{input}", "input:f", aliases=("tf.compat.v1.identity",)),  # ops.identity makes an identity matrix
     *[op(f"tf.{n}", "x y name", f"{{ops}}.{k}({{x}}, {{y}})", "x:f y:g", aliases=a) for n, k, a in (
         ("maximum", "maximum", ("tf.math.maximum",)), ("minimum", "minimum", ("tf.math.minimum",)),
         ("multiply", "multiply", ("tf.math.multiply",)), ("add", "add", ("tf.math.add",)),
