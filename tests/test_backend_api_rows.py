@@ -360,3 +360,26 @@ def test_helper_is_not_inserted_over_a_function_of_the_same_name():
     source = HEADER + "def switch(a, b, c):\n    return a\n\nout = K.switch(x > 0, x, -x)\n"
     [violation] = check_source(source, "t.py", KER302)
     assert violation.fix is None
+
+
+@pytest.mark.keras
+def test_tf_split_helper_builds_a_keras3_model_like_tf_keras():
+    """KER301 on a symbolic tensor with run-time sizes: the fixed functional model computes what
+    the original computed on tf_keras."""
+    body = """
+        import tensorflow as tf
+
+        def build(radix, sizes):
+            x = keras.Input((6,))
+            parts = tf.split(x, radix, axis=-1)
+            pieces = tf.split(x, sizes, axis=-1)
+            return keras.Model(x, keras.layers.Concatenate()([parts[-1], pieces[0] * 2.0, pieces[-1]]))
+
+        model = build(3, [1, -1, 2])
+    """
+    fixed = fix_source(HEADER + textwrap.dedent(body), "t.py", Settings(select=("KER301",))).text
+    assert fixed.count("tf_split(x, ") == 2 and "def tf_split(" in fixed
+    original, rewritten = _run_original(body)["model"], _run_fixed(fixed)["model"]
+    for batch in (1, 3, 4):
+        data = np.arange(batch * 6, dtype="float32").reshape(batch, 6) - 7.5
+        np.testing.assert_array_equal(rewritten.predict(data, verbose=0), original.predict(data, verbose=0))

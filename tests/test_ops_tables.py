@@ -507,3 +507,36 @@ def test_counts_file_is_the_committed_script_output():
     with (ROOT / "keraslint" / "fixes" / "data" / "tf_op_counts.tsv").open() as handle:
         header = next(csv.reader(handle, delimiter="\t"))
     assert header[:2] == ["name", "total"]
+
+
+@settings(max_examples=max(EXAMPLES * 5, 30), deadline=None, database=None)
+@given(st.data())
+def test_tf_split_helper_splits_like_tf_split_with_run_time_sizes(data):
+    """`tf.split(x, sizes)` with sizes known only at run time (a variable: a count, or a list of
+    sizes with at most one -1) becomes the inserted `tf_split` (fixes/backend_helpers.py)."""
+    import keras
+    import tensorflow as tf
+
+    rank = data.draw(st.integers(1, 3))
+    shape = data.draw(st.lists(st.integers(1, 5), min_size=rank, max_size=rank))
+    axis = data.draw(st.integers(-rank, rank - 1))
+    size = shape[axis]
+    if data.draw(st.booleans()):
+        splits = data.draw(st.sampled_from([d for d in range(1, size + 1) if size % d == 0]))
+    else:
+        cuts = sorted(data.draw(st.lists(st.integers(0, size), max_size=3)))
+        splits = [b - a for a, b in zip([0] + cuts, cuts + [size])]
+        if data.draw(st.booleans()):
+            splits[data.draw(st.integers(0, len(splits) - 1))] = -1
+    x = np.arange(math.prod(shape), dtype="float32").reshape(shape)
+    env = {"ops": keras.ops}
+    exec(backend_helpers.helper_source("tf.split", "ops")[1], env)  # noqa: S102 - keraslint's helper
+    try:
+        expected = tf.split(tf.constant(x), splits, axis=axis)
+    except tf.errors.InvalidArgumentError:  # e.g. [-1] alone: TensorFlow refuses it
+        hypothesis.assume(False)
+    actual = env["tf_split"](keras.ops.convert_to_tensor(x), splits, axis=axis)
+    assert len(actual) == len(expected)
+    for e, a in zip(expected, actual):
+        assert tuple(a.shape) == tuple(e.shape) and a.dtype == e.dtype
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(e))

@@ -8,7 +8,10 @@ file's name for `keras.ops`.
 
 from __future__ import annotations
 
+import ast
 from typing import Optional
+
+from keraslint.violations import AddHelper
 
 BATCH_DOT = '''
 def batch_dot(x, y, axes=None):
@@ -46,7 +49,23 @@ def switch(condition, then_expression, else_expression):
     return {ops}.where(condition, then_expression, else_expression)
 '''
 
-HELPERS = {"K.batch_dot": ("batch_dot", BATCH_DOT), "K.switch": ("switch", SWITCH)}
+# for sizes known only at run time (the table's row writes literal sizes as cut indices itself)
+TF_SPLIT = '''
+def tf_split(value, num_or_size_splits, axis=0):
+    """TensorFlow's `tf.split`: a number of equal pieces, or the pieces' sizes (one may be -1)."""
+    if isinstance(num_or_size_splits, int):
+        return {ops}.split(value, num_or_size_splits, axis=axis)
+    sizes = [int(size) for size in num_or_size_splits]
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = value.shape[axis] - sum(sizes) - 1
+    cuts, total = [], 0
+    for size in sizes[:-1]:
+        total += size
+        cuts.append(total)
+    return {ops}.split(value, cuts, axis=axis) if cuts else [value]
+'''
+
+HELPERS = {"K.batch_dot": ("batch_dot", BATCH_DOT), "K.switch": ("switch", SWITCH), "tf.split": ("tf_split", TF_SPLIT)}
 
 
 def helper_source(source: str, ops: str) -> Optional[tuple]:
@@ -55,3 +74,18 @@ def helper_source(source: str, ops: str) -> Optional[tuple]:
         return None
     name, text = HELPERS[source]
     return name, text.format(ops=ops).lstrip("\n")
+
+
+def helper_edits(source: str, text: str, ops: str, ctx) -> Optional[list]:
+    """The edits that insert the helper a rewrite `text` calls ([] when it calls none), or None
+    when the file uses the helper's name for something else."""
+    helper = helper_source(source, ops)
+    if helper is None or not text.startswith(helper[0] + "("):
+        return []
+    name = helper[0]
+    if not ctx.names.is_free(name) and not any(
+            isinstance(node, ast.FunctionDef) and node.name == name
+            and (ast.get_docstring(node) or "") == (ast.get_docstring(ast.parse(helper[1]).body[0]) or "")
+            for node in ctx.tree.body):
+        return None  # the file has its own `switch` / `batch_dot` (an inserted helper is reused)
+    return [AddHelper(*helper)]

@@ -193,7 +193,10 @@ def _split(a: Args, refs) -> Optional[str]:
         if not cuts:
             return f"{ops}.split({a['value']}, 1, axis={axis})"  # one piece: the whole tensor
         return f"{ops}.split({a['value']}, [{', '.join(cuts)}], axis={axis})"  # sizes → cut indices
-    return None  # sizes known only at run time (or with -1)
+    if value is ... and isinstance(a.bound["num_or_size_splits"], (ast.Name, ast.Attribute, ast.Subscript)):
+        # a count or sizes known only at run time: the inserted `tf_split` (fixes/backend_helpers.py)
+        return f"tf_split({a['value']}, {a['num_or_size_splits']}, axis={axis})"
+    return None  # sizes with -1, or an expression
 
 
 def _k_constant(a: Args, refs) -> Optional[str]:

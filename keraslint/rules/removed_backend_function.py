@@ -72,7 +72,7 @@ import re
 
 from keraslint.fixes import backend_helpers, keras3
 from keraslint.fixes.ops_rows import ROWS
-from keraslint.violations import SAFE, UNSAFE, AddHelper, FixSpec, Replace
+from keraslint.violations import SAFE, UNSAFE, FixSpec, Replace
 
 CODE = "KER302"
 NAME = "removed-backend-function"
@@ -148,12 +148,11 @@ def _fix(call: ast.Call, name: str, ctx):
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
     edits = [Replace(ctx.span(target), text)]
-    helper = backend_helpers.helper_source(f"K.{name}", ops)
-    if helper is not None:
-        if not _helper_name_available(helper[0], ctx):
-            return None, None  # the file has its own `switch` / `batch_dot`
-        edits.append(AddHelper(*helper))
-    if helper is not None or re.search(rf"(?<![\w.]){re.escape(ops)}\.", text):
+    helper = backend_helpers.helper_edits(f"K.{name}", text, ops, ctx)
+    if helper is None:
+        return None, None  # the file has its own `switch` / `batch_dot`
+    edits += helper
+    if helper or re.search(rf"(?<![\w.]){re.escape(ops)}\.", text):
         edits += imports
     if keras_expr and text.startswith(f"{keras_expr}."):
         edits += keras_imports
@@ -167,14 +166,6 @@ def _fix(call: ast.Call, name: str, ctx):
     if any(p in given for p in row.unsafe_if) or any(p not in given for p in row.unsafe_unless):
         return FixSpec(UNSAFE, title + _UNSAFE_BECAUSE.get(name, _SEEDED), tuple(edits)), text
     return FixSpec(SAFE, title, tuple(edits)), text
-
-
-def _helper_name_available(name: str, ctx) -> bool:
-    """The helper's name is free, or names the helper a fix of this file inserted already."""
-    if ctx.names.is_free(name):
-        return True
-    return any(isinstance(node, ast.FunctionDef) and node.name == name
-               and (ast.get_docstring(node) or "").startswith(f"tf_keras' `K.{name}`") for node in ctx.tree.body)
 
 
 # rows whose text names the keras package

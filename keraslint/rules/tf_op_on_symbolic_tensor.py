@@ -59,7 +59,7 @@ from __future__ import annotations
 import ast
 
 from keraslint.analysis.context import deferred_body
-from keraslint.fixes import keras3
+from keraslint.fixes import backend_helpers, keras3
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER301"
@@ -144,7 +144,10 @@ def _fix(call, source, backend, ctx):
     text = keras3.rewrite(source, call, ctx.segment, ctx.names, ops, symbolic=True)
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
-    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", (Replace(ctx.span(call), text), *imports)), text
+    helper = backend_helpers.helper_edits(source, text, ops, ctx)  # batch_dot, switch, tf_split
+    if helper is None:
+        return None, None  # the file uses the helper's name for something else
+    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", (Replace(ctx.span(call), text), *imports, *helper)), text
 
 
 def _short(text: str) -> str:
