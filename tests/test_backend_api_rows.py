@@ -50,7 +50,8 @@ def test_every_row_proven_here_has_a_test_here():
                "K.image_dim_ordering", "K.set_image_dim_ordering", "K.moving_average_update", "K.batch_get_value",
                "K.get_variable_shape"}
     assert set(API_ROWS) == covered
-    own = {"K.random_normal", "K.random_uniform", "K.truncated_normal", "K.dropout", "K.zeros", "K.ones"}
+    own = {"K.random_normal", "K.random_uniform", "K.truncated_normal", "K.dropout", "K.zeros", "K.ones",
+           "K.random_bernoulli", "K.random_binomial"}
     assert {source for source, row in ROWS.items() if row.test == OWN_TEST} == own
 
 
@@ -174,6 +175,9 @@ RANDOM_CALLS = [
     ("K.random_normal(shape=(200, 100), stddev=3.0)", (0.0, 3.0, None, None)),
     ("K.random_uniform((200, 100))", (0.5, (1 / 12) ** 0.5, 0.0, 1.0)),
     ("K.random_uniform((200, 100), minval=-2.0, maxval=4.0, dtype='float16')", (1.0, 3 ** 0.5, -2.0, 4.0)),
+    # Bernoulli(p): mean p, std sqrt(p (1 - p)), values 0 and 1
+    ("K.random_binomial((200, 100), p=0.3)", (0.3, (0.3 * 0.7) ** 0.5, 0.0, 1.0)),
+    ("K.random_bernoulli((200, 100), 0.8, dtype='float64')", (0.8, (0.8 * 0.2) ** 0.5, 0.0, 1.0)),
     # truncated at 2 standard deviations: std = 0.8796 * stddev
     ("K.truncated_normal((200, 100), mean=1.0, stddev=2.0)", (1.0, 2.0 * 0.87962566, -3.0, 5.0)),
 ]
@@ -200,6 +204,8 @@ def test_random_rows_draw_from_the_same_distribution(call, stats):
             assert sample.min() >= low and sample.max() <= high
     assert first.dtype == expected.dtype
     assert not np.array_equal(first, second)  # unseeded: new numbers on every run, as before
+    if "binomial" in call or "bernoulli" in call:
+        assert set(np.unique(first)) == set(np.unique(expected)) == {0.0, 1.0}
 
 
 @pytest.mark.keras

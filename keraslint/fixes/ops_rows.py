@@ -201,8 +201,11 @@ BACKEND_ROWS = [
         ("truncated_normal", "truncated_normal", "mean", "stddev"))],
     op("K.dropout", "x level noise_shape seed", "{keras}.random.dropout({x}, {level}[, noise_shape={noise_shape}][, seed={seed}])",
        OWN_TEST, unsafe_if=("seed",)),
+    # tf_keras: 1 where uniform(shape) <= p, else 0 (random_binomial is its deprecated alias)
+    *[op(f"K.{n}", "shape p dtype seed", "{keras}.random.binomial({shape}, 1, {p|0.0}[, dtype={dtype:dtype}][, seed={seed}])",
+         OWN_TEST, dtype=(None, "float16", "float32", "float64"), unsafe_if=("seed",))
+      for n in ("random_bernoulli", "random_binomial")],
     *[report(f"K.{n}", _RANDOM, f"`keras.random.{k}`") for n, k in (
-        ("random_bernoulli", "binomial"), ("random_binomial", "binomial"),
         ("random_normal_variable", "normal"), ("random_uniform_variable", "uniform"))],
     *[report(f"K.{n}", _LAYOUT, "`ops.conv` / `ops.depthwise_conv` / `ops.conv_transpose` / `ops.separable_conv`") for n in
       "conv1d conv2d conv3d conv2d_transpose depthwise_conv2d separable_conv2d local_conv1d local_conv2d".split()],

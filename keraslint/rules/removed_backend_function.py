@@ -169,7 +169,8 @@ def _fix(call: ast.Call, name: str, ctx):
 
 
 # rows whose text names the keras package
-_NEEDS_KERAS = {"variable", "name_scope", "zeros", "ones", "random_normal", "random_uniform", "truncated_normal", "dropout"}
+_NEEDS_KERAS = {"variable", "name_scope", "zeros", "ones", "random_normal", "random_uniform", "truncated_normal", "dropout",
+                "random_bernoulli", "random_binomial"}
 _SEEDED = " (seeded: Keras 3 draws other numbers for the seed, the same ones on every call)"
 _STATE = (" (tf_keras made a variable for a fully known shape, a tensor otherwise: check that the code needs"
           " the kind written)")
