@@ -65,7 +65,8 @@ class Draw:
         self.spec = [(item.split(":")[0], item.split(":")[1].rstrip("?"), item.endswith("?")) for item in row.test.split()]
         kinds = {kind for _, kind, _ in self.spec}
         self.present = {p: not optional or data.draw(st.booleans()) for p, _, optional in self.spec}
-        self.dtype = "float32" if row.caveat == FLOAT32_IMAGES else data.draw(st.sampled_from(["float32", "float64"]))
+        float32_only = row.caveat == FLOAT32_IMAGES or "cx" in kinds  # convolutions: proven on float32
+        self.dtype = "float32" if float32_only else data.draw(st.sampled_from(["float32", "float64"]))
         min_rank = 3 if "f3" in kinds else 1 if "scores" in kinds else 2 if kinds & {"m", "sq", "f2x"} else 1 if kinds & {"f1", "ax", "ax0", "ax1", "axl", "nsplit", "prob", "probc"} else 0
         max_rank = 2 if "f2x" in kinds else 3 if kinds & {"m", "sq", "f3"} else 1 if "scores" in kinds else 4
         rank = data.draw(st.integers(min_rank, max_rank))
@@ -252,6 +253,24 @@ class Draw:
 
     def _draw_bdaxes(self, p):
         return self.axes
+
+    # K.conv1d/2d/3d: channels_last (batch, *spatial, in) and a kernel (*window, in, out)
+    def _draw_cx(self, p):
+        self.spatial = int(self.row.source[-2])  # K.conv2d → 2
+        self.channels = self.data.draw(st.integers(1, 3))
+        sizes = self.data.draw(st.lists(st.integers(3, 5), min_size=self.spatial, max_size=self.spatial))
+        return self.array(p, [self.data.draw(st.integers(1, 2))] + sizes + [self.channels])
+
+    def _draw_ck(self, p):
+        window = self.data.draw(st.lists(st.integers(1, 3), min_size=self.spatial, max_size=self.spatial))
+        return self.array(p, window + [self.channels, self.data.draw(st.integers(1, 3))])
+
+    def _draw_cs(self, p):  # strides or dilation_rate: an int for conv1d, a tuple otherwise
+        steps = self.data.draw(st.lists(st.integers(1, 2), min_size=self.spatial, max_size=self.spatial))
+        return str(steps[0]) if self.spatial == 1 else self._sequence(steps)
+
+    def _draw_cp(self, p):
+        return self.data.draw(st.sampled_from(['"valid"', '"same"']))
 
     def _draw_lastvec(self, p):
         return self.array(p, self.shape[-1:])

@@ -175,4 +175,5 @@ _SEEDED = " (seeded: Keras 3 draws other numbers for the seed, the same ones on 
 _STATE = (" (tf_keras made a variable for a fully known shape, a tensor otherwise: check that the code needs"
           " the kind written)")
 _UNSAFE_BECAUSE = {"zeros": _STATE, "ones": _STATE,
-                   "bias_add": " (for channels_last data, the default `image_data_format()`)"}
+                   "bias_add": " (for channels_last data, the default `image_data_format()`)",
+                   **{f"conv{d}d": " (for channels_last data, the default `image_data_format()`)" for d in (1, 2, 3)}}
