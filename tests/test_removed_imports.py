@@ -13,7 +13,7 @@ import pytest
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
 from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
 )
 
 KER303 = Settings(select=("KER303",))
@@ -147,6 +147,29 @@ def test_name_moves_name_the_same_object_in_keras3(module, name, home):
 @pytest.mark.parametrize("home, module, name", [(h, m, n) for h, ms in ALSO_IN.items() for m, ns in ms.items() for n in sorted(ns)])
 def test_names_that_move_along_are_the_same_objects(home, module, name):
     assert getattr(importlib.import_module(home), name) is getattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize("source, fixed", [
+    ("from keras.layers import Dense, Deconv2D\n", "from keras.layers import Dense, Conv2DTranspose as Deconv2D\n"),
+    ("from keras.layers import Deconv2D as Up\n", "from keras.layers import Conv2DTranspose as Up\n"),
+    ("from keras.constraints import maxnorm\n", "from keras.constraints import MaxNorm as maxnorm\n"),
+    ("from keras.layers.convolutional import Conv2D, Deconv2D\n", "from keras.layers import Conv2D, Conv2DTranspose as Deconv2D\n"),
+    ("from keras.layers.convolutional import (\n    Conv2D,\n    Deconvolution3D,\n)\n",
+     "from keras.layers import (\n    Conv2D,\n    Conv3DTranspose as Deconvolution3D,\n)\n"),
+])
+def test_dropped_keras2_alias_is_imported_under_its_class_name(source, fixed):
+    assert [fix for *_, fix in _report(source)] == ["safe"]
+    assert fix_source(source, "m.py", KER303).text == fixed
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module, old, new", [(m, o, n) for m, names in RENAMED.items() for o, n in names.items()])
+def test_renamed_alias_is_gone_and_its_class_is_there(module, old, new):
+    """Keras 2 defined the alias as the class itself (`Deconv2D = Conv2DTranspose`, `maxnorm =
+    MaxNorm`); tf_keras 2.21 dropped the aliases too, so the class is the only Keras 3 spelling."""
+    home = MOVED.get(module, {}).get(new, module)
+    assert not _imports(module, old) and not _imports(home, old)
+    assert _imports(home, new)
 
 
 @pytest.mark.parametrize("source", [

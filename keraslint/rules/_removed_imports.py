@@ -71,6 +71,17 @@ NAME_MOVES = {
 }
 ALSO_IN = {"keras": {"keras.models": {"Model", "Sequential"}, "keras.layers": {"Layer", "Input", "InputSpec"}}}
 
+# Keras 2 aliases Keras 3 dropped, with the class they named: Keras 2's convolutional.py had
+# `Deconvolution2D = Deconv2D = Conv2DTranspose` (3D alike), its constraints.py `maxnorm = MaxNorm`
+# (nonneg, unitnorm alike). Fixed as `from ... import Conv2DTranspose as Deconv2D`
+_DECONV = {"Deconv2D": "Conv2DTranspose", "Deconvolution2D": "Conv2DTranspose",
+           "Deconv3D": "Conv3DTranspose", "Deconvolution3D": "Conv3DTranspose"}
+RENAMED = {
+    "keras.layers": _DECONV,
+    "keras.layers.convolutional": _DECONV,  # their home: keras.layers, as for the module's other names
+    "keras.constraints": {"maxnorm": "MaxNorm", "nonneg": "NonNeg", "unitnorm": "UnitNorm"},
+}
+
 _MERGE_HINT = "use the Merge layer for the mode: `Add`, `Multiply`, `Concatenate`, `Average`, `Maximum`, `Dot`, `Subtract`"
 _SKLEARN_HINT = "use `keras.wrappers.SKLearnClassifier`/`SKLearnRegressor` (a different API) or scikeras"
 _CUDNN_HINT = "use `LSTM`/`GRU`: they run on cuDNN when they can"

@@ -56,7 +56,7 @@ import ast
 import re
 
 from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
 )
 from keraslint.violations import SAFE, FixSpec, Replace
 
@@ -107,7 +107,7 @@ def check(statement, ctx):
             return  # tf.keras on Keras 3 still bundles it
         where = _module_node(statement, ctx)
         message = MESSAGE.format(old=statement.module, hint=GONE_MODULES[gone])
-        yield ctx.report(CODE, where, message, _fix(statement, canonical, prefix, ctx.span(where)))
+        yield ctx.report(CODE, where, message, _fix(statement, canonical, prefix, where, ctx))
         return
     for alias in statement.names:
         hint = GONE_NAMES.get(canonical, {}).get(alias.name)
@@ -115,7 +115,7 @@ def check(statement, ctx):
             hint = TF_KERAS_GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
-        fix = _name_move_fix(statement, canonical, prefix, ctx)
+        fix = _name_move_fix(statement, canonical, prefix, ctx) or _rename_fix(alias, canonical, ctx)
         if len(statement.names) == 1 and canonical == "keras.utils":
             fix = _utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
         yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint), fix)
@@ -141,13 +141,29 @@ def _gone_module(module: str):
     return None
 
 
-def _fix(statement: ast.ImportFrom, module: str, prefix: str, span):
+def _fix(statement: ast.ImportFrom, module: str, prefix: str, where, ctx):
     moves = MOVED.get(module, {})
-    homes = {moves.get(alias.name) for alias in statement.names}
+    renamed = RENAMED.get(module, {})
+    homes = {moves.get(renamed.get(alias.name, alias.name)) for alias in statement.names}
     if len(homes) != 1 or None in homes:
         return None  # a star import, a name without a counterpart, or names for two modules
     new = prefix + homes.pop()
-    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(span, new),))
+    renames = tuple(_renamed(alias, renamed, ctx) for alias in statement.names if alias.name in renamed)
+    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(where), new), *renames))
+
+
+def _rename_fix(alias: ast.alias, module: str, ctx):
+    """`from keras.layers import Deconv2D` → `... import Conv2DTranspose as Deconv2D`."""
+    renamed = RENAMED.get(module, {})
+    if alias.name not in renamed:
+        return None
+    return FixSpec(SAFE, f"Import `{renamed[alias.name]}`, the class `{alias.name}` named", (_renamed(alias, renamed, ctx),))
+
+
+def _renamed(alias: ast.alias, renamed: dict, ctx) -> Replace:
+    """The imported name replaced by the class it was an alias of, under the file's name for it."""
+    new = renamed[alias.name] if alias.asname else f"{renamed[alias.name]} as {alias.name}"
+    return Replace(ctx.span(_node(alias.lineno, alias.col_offset, alias.name, ctx)), new)
 
 
 def _name_move_fix(statement: ast.ImportFrom, module: str, prefix: str, ctx):
