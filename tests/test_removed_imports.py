@@ -13,7 +13,7 @@ import pytest
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
 from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK, TF_KERAS_SHARED,
 )
 
 KER303 = Settings(select=("KER303",))
@@ -149,6 +149,24 @@ def test_names_that_move_along_are_the_same_objects(home, module, name):
     assert getattr(importlib.import_module(home), name) is getattr(importlib.import_module(module), name)
 
 
+def test_lowercase_loss_missing_from_tf_keras_moves_the_import_to_keras():
+    source = "from tensorflow.keras.losses import binary_crossentropy, mean_absolute_error, Huber\n"
+    assert [fix for *_, fix in _report(source)] == ["safe"]
+    assert fix_source(source, "m.py", KER303).text == source.replace("tensorflow.keras.losses", "keras.losses")
+    assert [fix for *_, fix in _report("from tensorflow.keras.losses import mse, mean_squared_error\n")] == [None]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module", sorted(TF_KERAS_SHARED))
+def test_tf_keras_shared_names_are_the_same_objects_in_keras3(module):
+    import tensorflow as tf
+
+    old, new = importlib.import_module("tensorflow." + module), importlib.import_module(module)
+    assert [n for n in sorted(TF_KERAS_SHARED[module]) if getattr(old, n) is not getattr(new, n)] == []
+    assert all(hasattr(new, n) for n in TF_KERAS_GONE_NAMES[module])
+    assert tf.keras.losses is not None
+
+
 @pytest.mark.parametrize("source, fixed", [
     ("from keras.layers import Dense, Deconv2D\n", "from keras.layers import Dense, Conv2DTranspose as Deconv2D\n"),
     ("from keras.layers import Deconv2D as Up\n", "from keras.layers import Conv2DTranspose as Up\n"),
@@ -216,7 +234,7 @@ def test_old_import_in_the_first_branch_of_a_version_test_runs_on_keras3():
 
 
 def test_lowercase_losses_are_gone_from_tf_keras_only():
-    assert _report("from tensorflow.keras.losses import mean_squared_error, MeanSquaredError\n") == [(1, 37, None)]
+    assert _report("from tensorflow.keras.losses import mean_squared_error, MeanSquaredError\n") == [(1, 37, "safe")]
     assert _report("from keras.losses import mean_squared_error\n") == []
 
 

@@ -169,6 +169,29 @@ TF_KERAS_GONE_NAMES = {
     for module in ("keras.losses", "keras.metrics")
 }
 
+# What `tensorflow.keras.losses` / `.metrics` share with Keras 3's `keras.losses` / `.metrics` (the
+# same objects): an import of a lowercase loss function tf.keras lacks moves to `keras.<module>`
+# when every other name it imports is here
+TF_KERAS_SHARED = {
+    "keras.losses": set((
+        "BinaryCrossentropy BinaryFocalCrossentropy CTC CategoricalCrossentropy CategoricalFocalCrossentropy "
+        "CategoricalHinge CosineSimilarity Dice Hinge Huber KLDivergence LogCosh Loss MeanAbsoluteError "
+        "MeanAbsolutePercentageError MeanSquaredError MeanSquaredLogarithmicError Poisson SparseCategoricalCrossentropy "
+        "SquaredHinge Tversky binary_crossentropy binary_focal_crossentropy categorical_crossentropy "
+        "categorical_focal_crossentropy categorical_hinge cosine_similarity ctc deserialize dice get hinge huber poisson "
+        "serialize sparse_categorical_crossentropy squared_hinge tversky").split()),
+    "keras.metrics": set((
+        "AUC Accuracy BinaryAccuracy BinaryCrossentropy BinaryIoU CategoricalAccuracy CategoricalCrossentropy "
+        "CategoricalHinge CosineSimilarity F1Score FBetaScore FalseNegatives FalsePositives Hinge IoU KLDivergence "
+        "LogCoshError Mean MeanAbsoluteError MeanAbsolutePercentageError MeanIoU MeanMetricWrapper MeanSquaredError "
+        "MeanSquaredLogarithmicError Metric OneHotIoU OneHotMeanIoU Poisson Precision PrecisionAtRecall R2Score Recall "
+        "RecallAtPrecision RootMeanSquaredError SensitivityAtSpecificity SparseCategoricalAccuracy "
+        "SparseCategoricalCrossentropy SparseTopKCategoricalAccuracy SpecificityAtSensitivity SquaredHinge Sum "
+        "TopKCategoricalAccuracy TrueNegatives TruePositives binary_accuracy binary_crossentropy categorical_accuracy "
+        "categorical_crossentropy categorical_hinge hinge poisson sparse_categorical_accuracy "
+        "sparse_categorical_crossentropy sparse_top_k_categorical_accuracy squared_hinge top_k_categorical_accuracy").split()),
+}
+
 # `tensorflow.keras.<...>` spellings that still import on Keras 3 (its tf.keras bundles them)
 TF_KERAS_OK = {
     "keras.preprocessing.text", "keras.preprocessing.image.ImageDataGenerator", "keras.layers.ThresholdedReLU",

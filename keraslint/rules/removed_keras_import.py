@@ -56,7 +56,7 @@ import ast
 import re
 
 from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK, TF_KERAS_SHARED,
 )
 from keraslint.violations import SAFE, FixSpec, Replace
 
@@ -111,11 +111,14 @@ def check(statement, ctx):
         return
     for alias in statement.names:
         hint = GONE_NAMES.get(canonical, {}).get(alias.name)
-        if hint is None and prefix == "tensorflow.":
+        tf_keras_gone = hint is None and prefix == "tensorflow."
+        if tf_keras_gone:
             hint = TF_KERAS_GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
         fix = _name_move_fix(statement, canonical, prefix, ctx) or _rename_fix(alias, canonical, ctx)
+        if tf_keras_gone:
+            fix = _tf_keras_losses_fix(statement, canonical, ctx)
         if len(statement.names) == 1 and canonical == "keras.utils":
             fix = _utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
         yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint), fix)
@@ -150,6 +153,15 @@ def _fix(statement: ast.ImportFrom, module: str, prefix: str, where, ctx):
     new = prefix + homes.pop()
     renames = tuple(_renamed(alias, renamed, ctx) for alias in statement.names if alias.name in renamed)
     return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(where), new), *renames))
+
+
+def _tf_keras_losses_fix(statement: ast.ImportFrom, module: str, ctx):
+    """`from tensorflow.keras.losses import mean_squared_error, Huber` → `from keras.losses import
+    ...`: Keras 3's module has the function, and the same objects for every other name."""
+    known = TF_KERAS_SHARED.get(module, set()) | set(TF_KERAS_GONE_NAMES.get(module, {}))
+    if any(alias.name not in known for alias in statement.names):
+        return None  # a name keras.<module> lacks, or not the same object there
+    return FixSpec(SAFE, FIX_TITLE.format(new=module), (Replace(ctx.span(_module_node(statement, ctx)), module),))
 
 
 def _rename_fix(alias: ast.alias, module: str, ctx):
