@@ -174,8 +174,10 @@ BACKEND_ROWS = [
     # what they mean depends on the operand ranks, unknown when linting: the fix inserts tf_keras'
     # algorithm written with keras.ops (keraslint/fixes/backend_helpers.py) and calls it
     op("K.switch", "condition then_expression else_expression", "switch({condition}, {then_expression}, {else_expression})",
-       "condition:cond then_expression:f else_expression:g"),
-    op("K.batch_dot", "x y axes", "batch_dot({x}, {y}[, axes={axes}])", "x:bdx y:bdy axes:bdaxes?"),
+       "condition:cond then_expression:f else_expression:g",
+       hint="`ops.where(condition, then, else)` with a condition of the branches' rank (`ops.switch` picks a branch by index)"),
+    op("K.batch_dot", "x y axes", "batch_dot({x}, {y}[, axes={axes}])", "x:bdx y:bdy axes:bdaxes?",
+       hint="`ops.einsum(...)` (the contracted axes depend on the ranks)"),
     # on run-time tensors, like K.shape (KER302 gives no fix on a symbolic tensor)
     op("K.batch_flatten", "x", "{ops}.reshape({x}, ({ops}.shape({x})[0], -1))", "x:f1",
        hint="`keras.layers.Flatten()(x)`", runtime_only=True),
