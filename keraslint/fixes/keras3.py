@@ -348,6 +348,7 @@ NOTES = {
     "K.sqrt": "with negatives clipped to 0 first, as `K.sqrt` did",
     "K.hard_sigmoid": "with tf_keras' slope 0.2 (`ops.hard_sigmoid` uses 1/6)",
     "K.repeat": "on a new time axis (`ops.repeat(x, n)` flattens)",
+    "tf.nn.gelu": "with `approximate=False` written out (`ops.gelu` approximates by default)",
     "K.switch": "(inserted into the file: tf_keras' `switch` written with `keras.ops`)",
     "K.batch_dot": "(inserted into the file: tf_keras' `batch_dot` written with `keras.ops`)",
 }

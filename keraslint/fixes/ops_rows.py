@@ -277,6 +277,9 @@ TF_ROWS = [
     op("tf.nn.softplus", "features name", "{ops}.softplus({features})", "features:f", aliases=("tf.math.softplus",)),
     op("tf.nn.relu", "features name", "{ops}.relu({features})", "features:f"),
     op("tf.nn.relu6", "features name", "{ops}.relu6({features})", "features:f"),
+    # tf.nn.gelu is exact by default, ops.gelu approximates by default: written out
+    op("tf.nn.gelu", "features approximate name", "{ops}.gelu({features}, approximate={approximate|False})",
+       "features:f approximate:kd?"),
     op("tf.logical_not", "x name", "{ops}.logical_not({x})", "x:b", aliases=("tf.math.logical_not",)),
     op("tf.stop_gradient", "input name", "{ops}.stop_gradient({input})", "input:f"),
     op("tf.identity", "input name", "{input}", "input:f", aliases=("tf.compat.v1.identity",)),  # ops.identity makes an identity matrix
