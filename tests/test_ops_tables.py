@@ -269,6 +269,9 @@ class Draw:
         steps = self.data.draw(st.lists(st.integers(1, 2), min_size=self.spatial, max_size=self.spatial))
         return str(steps[0]) if self.spatial == 1 else self._sequence(steps)
 
+    def _draw_c1(self, p):  # dilation_rate 1, written as K.conv*d's default is
+        return "1" if self.spatial == 1 else self._sequence([1] * self.spatial)
+
     def _draw_cp(self, p):
         return self.data.draw(st.sampled_from(['"valid"', '"same"']))
 
