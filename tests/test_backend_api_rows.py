@@ -61,6 +61,12 @@ def test_fixes_are_safe_for_statements_and_unsafe_when_the_result_is_used():
     assert fixes == ["safe", "unsafe"]
 
 
+def test_name_scope_bound_with_as_is_report_only():
+    """tf.name_scope's `as` target is the scope's name, a str; keras.name_scope binds itself."""
+    [violation] = check_source(HEADER + "with K.name_scope('block') as scope:\n    print(scope + 'w')\n", "t.py", KER302)
+    assert violation.fix is None
+
+
 @pytest.mark.parametrize("call", ["K.name_scope()", "K.name_scope('a', 'b')", "K.set_image_dim_ordering(order)"])
 def test_forms_outside_the_rows_are_report_only(call):
     [violation] = check_source(HEADER + f"order = 'th'\nout = {call}\n", "t.py", KER302)

@@ -142,6 +142,8 @@ def _fix(call: ast.Call, name: str, ctx):
     if name == "image_dim_ordering" and isinstance(parent, ast.Compare) and not call.args and not call.keywords:
         text = keras3.image_dim_ordering_test(parent, k_module)  # `== "th"`: compare the data format
         target = parent if text is not None else call
+    if name == "name_scope" and isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+        return None, None  # `with K.name_scope(n) as scope`: tf_keras bound the scope's name (a str)
     if target is call:
         symbolic = bool(call.args) and ctx.values.of(call.args[0]).is_symbolic  # e.g. K.shape: no batch size yet
         text = keras3.rewrite(f"K.{name}", call, ctx.segment, ctx.names, ops, k_module, keras_expr, symbolic)
