@@ -59,8 +59,11 @@ def test_split_into_equal_parts_keeps_the_count():
     assert fixed_line("tf.split(x, 2)") == "out = ops.split(x, 2, axis=0)"
 
 
-def test_split_with_run_time_sizes_is_reported_without_a_fix():
-    assert reports(HEADER + "sizes = [2, 4]\nout = tf.split(x, sizes, axis=-1)\n") == [("KER301", 7, 7, None)]
+def test_split_with_run_time_sizes_calls_the_inserted_tf_split():
+    assert reports(HEADER + "sizes = [2, 4]\nout = tf.split(x, sizes, axis=-1)\n") == [("KER301", 7, 7, "safe")]
+    fixed = fix_source(HEADER + "sizes = [2, 4]\nout = tf.split(x, sizes, axis=-1)\n", "t.py", ALL).text
+    assert "def tf_split(value, num_or_size_splits, axis=0):" in fixed and fixed.endswith("out = tf_split(x, sizes, axis=-1)\n")
+    assert reports(HEADER + "out = tf.split(x, [2, -1], axis=-1)\n") == [("KER301", 6, 7, None)]  # a literal -1
 
 
 def test_matmul_transpose_flags_become_explicit_transposes():

@@ -26,13 +26,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from keraslint.fixes import keras3
-from keraslint.fixes.ops_rows import FLOAT32_IMAGES, ROWS, SIGNED_ZERO
+from keraslint.fixes import backend_helpers, keras3
+from keraslint.fixes.ops_rows import FLOAT32_IMAGES, OWN_TEST, ROWS, SIGNED_ZERO
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("KERASLINT_TABLE_EXAMPLES", "6"))
-PROVEN = [row for row in ROWS.values() if row.proven]
+# api rows and random rows: tests/test_backend_api_rows.py
+PROVEN = [row for row in ROWS.values() if row.proven and row.kind == "op" and row.test != OWN_TEST]
 OP_ROWS = [row for row in ROWS.values() if row.kind == "op"]
+KERAS2_ONLY = {"K.image_dim_ordering", "K.set_image_dim_ordering", "K.get_variable_shape"}  # not in tf_keras
+SIGNATURE_ROWS = OP_ROWS + [row for row in ROWS.values() if row.kind == "api" and row.source not in KERAS2_ONLY]
 pytestmark = pytest.mark.keras
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -62,7 +65,8 @@ class Draw:
         self.spec = [(item.split(":")[0], item.split(":")[1].rstrip("?"), item.endswith("?")) for item in row.test.split()]
         kinds = {kind for _, kind, _ in self.spec}
         self.present = {p: not optional or data.draw(st.booleans()) for p, _, optional in self.spec}
-        self.dtype = "float32" if row.caveat == FLOAT32_IMAGES else data.draw(st.sampled_from(["float32", "float64"]))
+        float32_only = row.caveat == FLOAT32_IMAGES or "cx" in kinds  # convolutions: proven on float32
+        self.dtype = "float32" if float32_only else data.draw(st.sampled_from(["float32", "float64"]))
         min_rank = 3 if "f3" in kinds else 1 if "scores" in kinds else 2 if kinds & {"m", "sq", "f2x"} else 1 if kinds & {"f1", "ax", "ax0", "ax1", "axl", "nsplit", "prob", "probc"} else 0
         max_rank = 2 if "f2x" in kinds else 3 if kinds & {"m", "sq", "f3"} else 1 if "scores" in kinds else 4
         rank = data.draw(st.integers(min_rank, max_rank))
@@ -204,6 +208,73 @@ class Draw:
     def _draw_k(self, p):
         return str(self.data.draw(st.integers(1, self.shape[-1])))
 
+    def _draw_bias(self, p):  # K.bias_add: a bias for the last axis, or for every axis but the batch
+        if len(self.shape) > 1 and self.data.draw(st.booleans()):
+            return self.array(p, self.shape[1:])
+        return self.array(p, self.shape[-1:])
+
+    def _draw_chl(self, p):
+        return self.data.draw(st.sampled_from(['"channels_last"', "None"]))
+
+    def _draw_cond(self, p):  # K.switch: a scalar, rank 1 (broadcast at the end) or a prefix of the shape
+        rank = self.data.draw(st.integers(0, len(self.shape)))
+        if rank == 1:
+            shape = self.data.draw(st.sampled_from([self.shape[-1:], [1]])) if self.shape else [1]
+        else:
+            shape = [d if self.data.draw(st.booleans()) else 1 for d in self.shape[:rank]]
+        values = self.data.draw(st.lists(st.booleans(), min_size=math.prod(shape), max_size=math.prod(shape)))
+        self.arrays[p] = np.asarray(values, dtype=bool).reshape(shape)
+        return p
+
+    # K.batch_dot: x and y of ranks 2-4 with a batch axis, the contracted axes (drawn first) of equal size
+    def _draw_bdx(self, p):
+        batch = self.data.draw(st.integers(1, 3))
+        x_rank, y_rank = self.data.draw(st.integers(2, 4)), self.data.draw(st.integers(2, 4))
+        x_shape = [batch] + self.data.draw(st.lists(st.integers(1, 3), min_size=x_rank - 1, max_size=x_rank - 1))
+        y_shape = [batch] + self.data.draw(st.lists(st.integers(1, 3), min_size=y_rank - 1, max_size=y_rank - 1))
+        if self.present["axes"]:
+            x_axis, y_axis = self.data.draw(st.integers(1, x_rank - 1)), self.data.draw(st.integers(1, y_rank - 1))
+            if self.data.draw(st.booleans()):
+                y_axis = x_axis if x_axis < y_rank else y_axis  # axes=int: the same axis on both
+                self.axes = str(x_axis - x_rank * self.data.draw(st.integers(0, 1))) if x_axis == y_axis else None
+            else:
+                self.axes = None
+            if self.axes is None:
+                pair = [x_axis - x_rank * self.data.draw(st.integers(0, 1)), y_axis]
+                self.axes = self._sequence(pair)
+        else:  # tf_keras' default: x's last axis, y's last (rank 2) or next to last
+            x_axis, y_axis = x_rank - 1, (y_rank - 1 if y_rank == 2 else y_rank - 2)
+        y_shape[y_axis] = x_shape[x_axis]
+        self.y_shape = y_shape
+        return self.array(p, x_shape)
+
+    def _draw_bdy(self, p):
+        return self.array(p, self.y_shape)
+
+    def _draw_bdaxes(self, p):
+        return self.axes
+
+    # K.conv1d/2d/3d: channels_last (batch, *spatial, in) and a kernel (*window, in, out)
+    def _draw_cx(self, p):
+        self.spatial = int(self.row.source[-2])  # K.conv2d → 2
+        self.channels = self.data.draw(st.integers(1, 3))
+        sizes = self.data.draw(st.lists(st.integers(3, 5), min_size=self.spatial, max_size=self.spatial))
+        return self.array(p, [self.data.draw(st.integers(1, 2))] + sizes + [self.channels])
+
+    def _draw_ck(self, p):
+        window = self.data.draw(st.lists(st.integers(1, 3), min_size=self.spatial, max_size=self.spatial))
+        return self.array(p, window + [self.channels, self.data.draw(st.integers(1, 3))])
+
+    def _draw_cs(self, p):  # strides or dilation_rate: an int for conv1d, a tuple otherwise
+        steps = self.data.draw(st.lists(st.integers(1, 2), min_size=self.spatial, max_size=self.spatial))
+        return str(steps[0]) if self.spatial == 1 else self._sequence(steps)
+
+    def _draw_c1(self, p):  # dilation_rate 1, written as K.conv*d's default is
+        return "1" if self.spatial == 1 else self._sequence([1] * self.spatial)
+
+    def _draw_cp(self, p):
+        return self.data.draw(st.sampled_from(['"valid"', '"same"']))
+
     def _draw_lastvec(self, p):
         return self.array(p, self.shape[-1:])
 
@@ -245,7 +316,8 @@ class Draw:
         return "(" + ", ".join(map(str, items)) + ("," if len(items) == 1 else "") + ")"
 
     def _draw_dt(self, p):
-        return self.data.draw(st.sampled_from(['"float32"', '"float64"', '"int32"', "tf.int64", "tf.float32", '"bool"', "K.floatx()"]))
+        return self.data.draw(st.sampled_from(['"float32"', '"float64"', '"int32"', "tf.int64", "tf.float32", '"bool"', "K.floatx()",
+                                               'K.dtype(tf.constant(1, "int64"))', 'K.dtype(tf.zeros((2,), "float64"))']))
 
     def _draw_dtf(self, p):
         return self.data.draw(st.sampled_from(['"float32"', '"float64"', "tf.float32", "K.floatx()"]))
@@ -391,6 +463,9 @@ def test_row_computes_what_the_original_computed(row, libs):
             hypothesis.assume(False)  # the original rejects these arguments: nothing to compare
             raise AssertionError(error)
         new_env = {k: libs[k] for k in ("ops", "K3", "keras", "tf")}
+        helper = backend_helpers.helper_source(row.source, "ops")
+        if helper is not None:  # the function the fix inserts into the file
+            exec(helper[1], new_env)  # noqa: S102 - keraslint's own helper source
         new_env["K"] = libs["K3"]  # the rewritten file's K is Keras 3's keras.backend
         new_env.update({name: libs["ops"].convert_to_tensor(array) for name, array in draw.arrays.items()})
         actual = eval(replacement, new_env)  # noqa: S307
@@ -398,6 +473,8 @@ def test_row_computes_what_the_original_computed(row, libs):
         compared.append(where)
 
     check()
+    if os.environ.get("KERASLINT_SHOW"):
+        print(row.source, len(compared), *compared[:8], sep="\n  ")
     assert compared, "every drawn call was rejected by the original: the row's test spec is wrong"
 
 
@@ -412,7 +489,7 @@ def _function(source: str, libs):
     return target
 
 
-@pytest.mark.parametrize("row", [r for r in OP_ROWS if r.params], ids=lambda row: row.source)
+@pytest.mark.parametrize("row", [r for r in SIGNATURE_ROWS if r.params], ids=lambda row: row.source)
 def test_row_parameters_are_the_functions_parameters(row, libs):
     function = _function(row.source, libs)
     assert function is not None, f"{row.source} does not exist"
@@ -452,3 +529,36 @@ def test_counts_file_is_the_committed_script_output():
     with (ROOT / "keraslint" / "fixes" / "data" / "tf_op_counts.tsv").open() as handle:
         header = next(csv.reader(handle, delimiter="\t"))
     assert header[:2] == ["name", "total"]
+
+
+@settings(max_examples=max(EXAMPLES * 5, 30), deadline=None, database=None)
+@given(st.data())
+def test_tf_split_helper_splits_like_tf_split_with_run_time_sizes(data):
+    """`tf.split(x, sizes)` with sizes known only at run time (a variable: a count, or a list of
+    sizes with at most one -1) becomes the inserted `tf_split` (fixes/backend_helpers.py)."""
+    import keras
+    import tensorflow as tf
+
+    rank = data.draw(st.integers(1, 3))
+    shape = data.draw(st.lists(st.integers(1, 5), min_size=rank, max_size=rank))
+    axis = data.draw(st.integers(-rank, rank - 1))
+    size = shape[axis]
+    if data.draw(st.booleans()):
+        splits = data.draw(st.sampled_from([d for d in range(1, size + 1) if size % d == 0]))
+    else:
+        cuts = sorted(data.draw(st.lists(st.integers(0, size), max_size=3)))
+        splits = [b - a for a, b in zip([0] + cuts, cuts + [size])]
+        if data.draw(st.booleans()):
+            splits[data.draw(st.integers(0, len(splits) - 1))] = -1
+    x = np.arange(math.prod(shape), dtype="float32").reshape(shape)
+    env = {"ops": keras.ops}
+    exec(backend_helpers.helper_source("tf.split", "ops")[1], env)  # noqa: S102 - keraslint's helper
+    try:
+        expected = tf.split(tf.constant(x), splits, axis=axis)
+    except tf.errors.InvalidArgumentError:  # e.g. [-1] alone: TensorFlow refuses it
+        hypothesis.assume(False)
+    actual = env["tf_split"](keras.ops.convert_to_tensor(x), splits, axis=axis)
+    assert len(actual) == len(expected)
+    for e, a in zip(expected, actual):
+        assert tuple(a.shape) == tuple(e.shape) and a.dtype == e.dtype
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(e))

@@ -12,7 +12,9 @@ import pytest
 
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
-from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_GONE_NAMES, TF_KERAS_OK
+from keraslint.rules._removed_imports import (
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK, TF_KERAS_SHARED,
+)
 
 KER303 = Settings(select=("KER303",))
 MOVED_ROWS = [(old, name, new) for old, names in MOVED.items() for name, new in names.items()]
@@ -117,7 +119,80 @@ def test_tf_keras_spelling_keeps_its_prefix():
     assert _report("from tensorflow.keras.preprocessing.text import Tokenizer\n") == []  # still bundled
 
 
+@pytest.mark.parametrize("source, fixed", [
+    ("from keras.models import Input, Model\n", "from keras import Input, Model\n"),
+    ("from keras.models import Sequential, Input\n", "from keras import Sequential, Input\n"),
+    ("from keras.layers import activations\n", "from keras import activations\n"),
+    ("from keras.layers import Layer, activations\n", "from keras import Layer, activations\n"),
+    ("from tensorflow.keras.models import Input\n", "from tensorflow.keras import Input\n"),
+])
+def test_moved_name_moves_the_whole_import(source, fixed):
+    assert [fix for *_, fix in _report(source)] == ["safe"]
+    assert fix_source(source, "m.py", KER303).text == fixed
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module, name, home", [(m, n, h) for m, names in NAME_MOVES.items() for n, h in names.items()])
+def test_name_moves_name_the_same_object_in_keras3(module, name, home):
+    import tf_keras
+
+    assert not _imports(module, name) and _imports(home, name)
+    moved = getattr(importlib.import_module(home), name)
+    old = getattr(importlib.import_module("tf_keras." + module.split(".", 1)[1]), name, None)
+    old = old if old is not None else getattr(tf_keras, name)  # keras.layers.activations: the module
+    assert moved.__name__.split(".")[-1] == old.__name__.split(".")[-1] == name  # Input / the activations module
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("home, module, name", [(h, m, n) for h, ms in ALSO_IN.items() for m, ns in ms.items() for n in sorted(ns)])
+def test_names_that_move_along_are_the_same_objects(home, module, name):
+    assert getattr(importlib.import_module(home), name) is getattr(importlib.import_module(module), name)
+
+
+def test_lowercase_loss_missing_from_tf_keras_moves_the_import_to_keras():
+    source = "from tensorflow.keras.losses import binary_crossentropy, mean_absolute_error, Huber\n"
+    assert [fix for *_, fix in _report(source)] == ["safe"]
+    assert fix_source(source, "m.py", KER303).text == source.replace("tensorflow.keras.losses", "keras.losses")
+    assert [fix for *_, fix in _report("from tensorflow.keras.losses import mse, mean_squared_error\n")] == [None]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module", sorted(TF_KERAS_SHARED))
+def test_tf_keras_shared_names_are_the_same_objects_in_keras3(module):
+    import tensorflow as tf
+
+    old, new = importlib.import_module("tensorflow." + module), importlib.import_module(module)
+    assert [n for n in sorted(TF_KERAS_SHARED[module]) if getattr(old, n) is not getattr(new, n)] == []
+    assert all(hasattr(new, n) for n in TF_KERAS_GONE_NAMES[module])
+    assert tf.keras.losses is not None
+
+
+@pytest.mark.parametrize("source, fixed", [
+    ("from keras.layers import Dense, Deconv2D\n", "from keras.layers import Dense, Conv2DTranspose as Deconv2D\n"),
+    ("from keras.layers import Deconv2D as Up\n", "from keras.layers import Conv2DTranspose as Up\n"),
+    ("from keras.constraints import maxnorm\n", "from keras.constraints import MaxNorm as maxnorm\n"),
+    ("from keras.layers.convolutional import Conv2D, Deconv2D\n", "from keras.layers import Conv2D, Conv2DTranspose as Deconv2D\n"),
+    ("from keras.layers.convolutional import (\n    Conv2D,\n    Deconvolution3D,\n)\n",
+     "from keras.layers import (\n    Conv2D,\n    Conv3DTranspose as Deconvolution3D,\n)\n"),
+])
+def test_dropped_keras2_alias_is_imported_under_its_class_name(source, fixed):
+    assert [fix for *_, fix in _report(source)] == ["safe"]
+    assert fix_source(source, "m.py", KER303).text == fixed
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module, old, new", [(m, o, n) for m, names in RENAMED.items() for o, n in names.items()])
+def test_renamed_alias_is_gone_and_its_class_is_there(module, old, new):
+    """Keras 2 defined the alias as the class itself (`Deconv2D = Conv2DTranspose`, `maxnorm =
+    MaxNorm`); tf_keras 2.21 dropped the aliases too, so the class is the only Keras 3 spelling."""
+    home = MOVED.get(module, {}).get(new, module)
+    assert not _imports(module, old) and not _imports(home, old)
+    assert _imports(home, new)
+
+
 @pytest.mark.parametrize("source", [
+    "from keras.models import Input, load_model\n",  # load_model is not in `keras`
+    "from keras.layers import Add, activations\n",  # Add is not in `keras`: no split import
     "from keras.engine import Model, Layer\n",  # two new homes
     "from keras.layers.core import *\n",
     "from keras.layers.local import LocallyConnected2D\n",
@@ -159,7 +234,7 @@ def test_old_import_in_the_first_branch_of_a_version_test_runs_on_keras3():
 
 
 def test_lowercase_losses_are_gone_from_tf_keras_only():
-    assert _report("from tensorflow.keras.losses import mean_squared_error, MeanSquaredError\n") == [(1, 37, None)]
+    assert _report("from tensorflow.keras.losses import mean_squared_error, MeanSquaredError\n") == [(1, 37, "safe")]
     assert _report("from keras.losses import mean_squared_error\n") == []
 
 

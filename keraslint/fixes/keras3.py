@@ -86,14 +86,22 @@ _TF_DTYPES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int
 
 
 def dtype_text(node: ast.AST, names, segment=None) -> Optional[str]:
-    """`tf.int32` → "'int32'"; a dtype string literal as written; `K.floatx()` (Keras 3 has it)
-    as written; anything else: None."""
+    """`tf.int32` → "'int32'"; a dtype string literal as written; `K.floatx()` and
+    `K.standardize_dtype(...)` (Keras 3 has them) as written; `K.dtype(y)` as its rewrite
+    `K.standardize_dtype(y.dtype)`; anything else: None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in _TF_DTYPES:
         return repr(node.value)
-    if isinstance(node, ast.Call) and not node.args and not node.keywords and segment is not None:
-        qualified = names.resolve(node.func) if names is not None else None
-        if qualified is not None and qualified.flavor == "keras" and qualified.path == "keras.backend.floatx":
-            return segment(node)
+    if isinstance(node, ast.Call) and segment is not None and names is not None:
+        qualified = names.resolve(node.func)
+        keras3_backend = qualified is not None and qualified.flavor == "keras" and isinstance(node.func, ast.Attribute)
+        path = qualified.path if keras3_backend else None
+        if path in ("keras.backend.floatx", "keras.backend.standardize_dtype") and not node.keywords:
+            return segment(node) if len(node.args) == (path.endswith("standardize_dtype")) else None
+        if path == "keras.backend.dtype" and len(node.args) == 1 and not node.keywords:
+            # tf_keras' K.dtype(x), a dtype name: written as the K.dtype row rewrites it
+            x = segment(node.args[0])
+            x = x if isinstance(node.args[0], (ast.Name, ast.Attribute)) else f"({x})"
+            return f"{segment(node.func.value)}.standardize_dtype({x}.dtype)"
     path = names.path(node) if names is not None else None
     if path and path.startswith(("tensorflow.", "tensorflow.dtypes.")) and path.rsplit(".", 1)[1] in _TF_DTYPES:
         return repr(path.rsplit(".", 1)[1])
@@ -185,7 +193,10 @@ def _split(a: Args, refs) -> Optional[str]:
         if not cuts:
             return f"{ops}.split({a['value']}, 1, axis={axis})"  # one piece: the whole tensor
         return f"{ops}.split({a['value']}, [{', '.join(cuts)}], axis={axis})"  # sizes → cut indices
-    return None  # sizes known only at run time (or with -1)
+    if value is ... and isinstance(a.bound["num_or_size_splits"], (ast.Name, ast.Attribute, ast.Subscript)):
+        # a count or sizes known only at run time: the inserted `tf_split` (fixes/backend_helpers.py)
+        return f"tf_split({a['value']}, {a['num_or_size_splits']}, axis={axis})"
+    return None  # sizes with -1, or an expression
 
 
 def _k_constant(a: Args, refs) -> Optional[str]:
@@ -201,6 +212,31 @@ def _k_variable(a: Args, refs) -> Optional[str]:
     dtype = a["dtype"] if a.has("dtype") else f"{refs['K']}.floatx()"
     name = f", name={a['name']}" if a.has("name") else ""
     return f"{refs['keras']}.Variable({a['value']}, dtype={dtype}{name})"
+
+
+def _k_filled(kind: str):
+    def build(a: Args, refs) -> Optional[str]:
+        if refs["K"] is None or refs["keras"] is None:
+            return None
+        if a.has("dtype"):
+            dtype = dtype_text(a.bound["dtype"], a.names, a.segment)
+            if dtype is None:
+                return None  # a dtype known only at run time
+        else:
+            dtype = f"{refs['K']}.floatx()"  # tf_keras' default
+        tensor = f"{refs['ops']}.{kind}({a['shape']}, dtype={dtype})"
+        run_time = any(isinstance(n, ast.Call) and _called_name(n) == "shape" for n in ast.walk(a.bound["shape"]))
+        if run_time:  # `(K.shape(x)[0],)`: tf_keras returned this tensor, not a variable
+            return tensor
+        name = f", name={a['name']}" if a.has("name") else ""
+        return f"{refs['keras']}.Variable({tensor}{name})"
+
+    return build
+
+
+def _called_name(call: ast.Call) -> Optional[str]:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _k_relu(a: Args, refs) -> Optional[str]:
@@ -231,7 +267,45 @@ def _k_temporal_padding(a: Args, refs) -> Optional[str]:
     return f"{refs['ops']}.pad({a['x']}, [[0, 0], [{before}, {after}], [0, 0]])"
 
 
-CUSTOM = {"K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
+_ORDERING = {"th": "channels_first", "tf": "channels_last"}
+
+
+def _k_image_dim_ordering(a: Args, refs) -> Optional[str]:
+    """Keras 2.0: "th" when the data format is channels_first, else "tf"."""
+    if refs["K"] is None:
+        return None
+    return f"(\"th\" if {refs['K']}.image_data_format() == \"channels_first\" else \"tf\")"
+
+
+def image_dim_ordering_test(compare: ast.Compare, k_module: str) -> Optional[str]:
+    """`K.image_dim_ordering() == "th"` → `K.image_data_format() == "channels_first"` (and the
+    `!=`, "tf" and reversed forms); None for any other comparison."""
+    if len(compare.ops) != 1 or not isinstance(compare.ops[0], (ast.Eq, ast.NotEq)):
+        return None
+    other = compare.comparators[0] if isinstance(compare.left, ast.Call) else compare.left
+    if not (isinstance(other, ast.Constant) and other.value in _ORDERING):
+        return None  # e.g. "channels_first": never equal to what image_dim_ordering returned
+    operator = "==" if isinstance(compare.ops[0], ast.Eq) else "!="
+    return f"{k_module}.image_data_format() {operator} \"{_ORDERING[other.value]}\""
+
+
+def _k_set_image_dim_ordering(a: Args, refs) -> Optional[str]:
+    value = a.literal("dim_ordering")
+    if refs["K"] is None or value not in _ORDERING:
+        return None  # tf_keras raised for anything but "th" / "tf"
+    return f"{refs['K']}.set_image_data_format(\"{_ORDERING[value]}\")"
+
+
+def _k_moving_average_update(a: Args, refs) -> Optional[str]:
+    if not isinstance(a.bound["x"], (ast.Name, ast.Attribute)) or not a.has("momentum") or not a.has("value"):
+        return None  # x is read twice: only a plain name or attribute
+    x, value, momentum = a["x"], _paren(a, "value"), a["momentum"]
+    # tf_keras computes 1 - momentum in the variable's dtype (a float64 `1 - 0.9` rounds otherwise)
+    return f"{x}.assign_sub(({x} - {value}) * (1 - {refs['ops']}.cast({momentum}, {x}.dtype)))"
+
+
+CUSTOM = {"K.image_dim_ordering": _k_image_dim_ordering, "K.moving_average_update": _k_moving_average_update, "K.set_image_dim_ordering": _k_set_image_dim_ordering,
+          "K.zeros": _k_filled("zeros"), "K.ones": _k_filled("ones"), "K.relu": _k_relu, "K.temporal_padding": _k_temporal_padding, "tf.matmul": _matmul, "tf.split": _split, "K.constant": _k_constant, "K.variable": _k_variable}
 
 
 def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Optional[str] = None,
@@ -249,7 +323,7 @@ def rewrite(source: str, call: ast.Call, segment, names, ops: str, k_module: Opt
             return None
         return f"{ops}.einsum({', '.join(segment(x) for x in call.args)})"
     bound = bind(call, row.params)
-    if bound is None or not row.params or row.params[0] not in bound:
+    if bound is None or (row.params and row.params[0] not in bound):
         return None
     a = Args(bound, segment, names)
     if not _matches(row, a):
@@ -274,6 +348,9 @@ NOTES = {
     "K.sqrt": "with negatives clipped to 0 first, as `K.sqrt` did",
     "K.hard_sigmoid": "with tf_keras' slope 0.2 (`ops.hard_sigmoid` uses 1/6)",
     "K.repeat": "on a new time axis (`ops.repeat(x, n)` flattens)",
+    "tf.nn.gelu": "with `approximate=False` written out (`ops.gelu` approximates by default)",
+    "K.switch": "(inserted into the file: tf_keras' `switch` written with `keras.ops`)",
+    "K.batch_dot": "(inserted into the file: tf_keras' `batch_dot` written with `keras.ops`)",
 }
 
 
@@ -289,12 +366,12 @@ MACHINERY_HINTS = {
     "get_session": "nothing: TensorFlow 2 has no sessions", "set_session": "nothing: TensorFlow 2 has no sessions",
     "name_scope": "`keras.name_scope`", "update": "`variable.assign(value)`",
     "update_add": "`variable.assign_add(value)`", "update_sub": "`variable.assign_sub(value)`",
-    "moving_average_update": "`variable.assign(...)`", "set_value": "`variable.assign(value)`",
+    "moving_average_update": "`variable.assign_sub((variable - value) * (1 - momentum))`", "set_value": "`variable.assign(value)`",
     "batch_set_value": "`variable.assign(value)` for each pair",
     "batch_get_value": "`[ops.convert_to_numpy(x) for x in xs]`",
     "count_params": "`layer.count_params()`", "print_tensor": "`print` in eager code",
-    "image_dim_ordering": "`keras.backend.image_data_format()`",
-    "set_image_dim_ordering": "`keras.backend.set_image_data_format(...)`",
+    "image_dim_ordering": "`keras.backend.image_data_format()` (\"channels_first\" was \"th\")",
+    "set_image_dim_ordering": "`keras.backend.set_image_data_format(...)` (\"channels_first\" was \"th\")",
     "get_variable_shape": "`variable.shape`",
 }
 
@@ -302,7 +379,7 @@ MACHINERY_HINTS = {
 def hint(source: str) -> Optional[str]:
     """What to write instead, for a call without a fix."""
     row = row_for(source)
-    if row is not None and row.kind == "not_op" and source.startswith("K."):
+    if row is not None and row.kind in ("not_op", "api") and source.startswith("K."):
         return MACHINERY_HINTS.get(source[2:], "nothing: Keras 3 has no equivalent")
     if row is None or row.kind != "op":
         return None

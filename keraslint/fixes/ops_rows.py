@@ -8,7 +8,8 @@ A row says, for one source name (`tf.reduce_sum`, `K.sqrt`):
 - `report`: None when the row is proven, else why there is no fix (the rule's message says it);
 - `test`: the arguments tests/test_ops_tables.py draws for the differential test.
 
-Kinds: `op` (a tensor op: a finding; fixed when proven), `not_op` (not a tensor op: sessions,
+Kinds: `op` (a tensor op: a finding; fixed when proven), `api` (not a tensor op, but with a
+faithful Keras 3 spelling: a finding, fixed; proven by tests/test_backend_api_rows.py), `not_op` (not a tensor op: sessions,
 scopes, variables' state, specs: no finding at all), `present` (Keras 3 still has it under
 `keras.backend`: no finding). The candidates come from benchmarks/list_op_candidates.py (every
 public `tf_keras.backend` function, the most called TensorFlow ops in
@@ -37,6 +38,7 @@ NOT_PROVEN = "no differential test proves a `keras.ops` equivalent yet"
 SIGNED_ZERO = "a maximum (minimum) tied between -0.0 and 0.0: Keras 3 ranks -0.0 below 0.0, TensorFlow takes the first"
 FLOAT32_IMAGES = "float64 images: tf.image.resize returns float32 for every method but nearest, Keras 3 keeps float64"
 INT = "int"  # in `only`: the argument must be an int literal (or absent)
+OWN_TEST = "own"  # `test` of a row proven by its own tests (tests/test_backend_api_rows.py), not the differential one
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,13 @@ class Row:
     caveat: Optional[str] = None  # a documented input class where the sides differ (tests avoid it)
     runtime_only: bool = False  # proven on run-time tensors only: no fix on a symbolic tensor
     aliases: Tuple[str, ...] = ()  # other spellings of the same TensorFlow function
+    statement_only: bool = False  # fixed only where the call is a statement of its own (result unused)
+    unsafe_if: Tuple[str, ...] = ()  # the fix is unsafe when one of these arguments is given
+    unsafe_unless: Tuple[str, ...] = ()  # ... or when one of these is absent (or None)
 
     @property
     def proven(self) -> bool:
-        return self.kind == "op" and self.report is None and self.template is not None
+        return self.kind in ("op", "api") and self.report is None and self.template is not None
 
     @property
     def pattern(self) -> str:
@@ -65,13 +70,21 @@ class Row:
         return "; ".join(parts)
 
 
-def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, **only):
+def op(source, params, template, test, aliases=(), hint=None, caveat=None, runtime_only=False, unsafe_if=(),
+       unsafe_unless=(), **only):
     return Row(source, tuple(params.split()), template, None, "op", test, only, hint=hint, aliases=tuple(aliases),
-               caveat=caveat, runtime_only=runtime_only)
+               caveat=caveat, runtime_only=runtime_only, unsafe_if=tuple(unsafe_if), unsafe_unless=tuple(unsafe_unless))
 
 
 def report(source, reason, hint=None, params="", aliases=()):
     return Row(source, tuple(params.split()), None, reason, "op", "", {}, hint=hint, aliases=tuple(aliases))
+
+
+def api(source, params, template, statement_only=False):
+    """Not a tensor op, but a function with a faithful Keras 3 spelling (a scope, a variable
+    update, a config string). `statement_only`: fixed only where the call's result is unused
+    (tf_keras and Keras 3 return different things)."""
+    return Row(source, tuple(params.split()), template, None, "api", "", statement_only=statement_only)
 
 
 def not_op(*sources):
@@ -158,25 +171,56 @@ BACKEND_ROWS = [
     # unknown sizes as scalar tensors there. Not on a symbolic tensor (KER302 gives no fix there)
     op("K.shape", "x", "{ops}.convert_to_tensor({ops}.shape({x}), \"int32\")", "x:f", runtime_only=True,
        hint="`ops.shape(x)` (a tuple: on a symbolic tensor its unknown sizes are None)"),
-    report("K.switch", "`K.switch` expands a lower-rank condition at its end, `ops.where` broadcasts it "
-           "at its front; the ranks are unknown when linting", "`ops.where(condition, then, else)` with a condition of the branches' rank"),
-    report("K.batch_dot", "its contraction axes depend on the operand ranks, unknown when linting",
-           "`ops.einsum(...)`, or `ops.sum(x * y, axis=-1, keepdims=True)` for rank-2 inputs with `axes=1`"),
+    # what they mean depends on the operand ranks, unknown when linting: the fix inserts tf_keras'
+    # algorithm written with keras.ops (keraslint/fixes/backend_helpers.py) and calls it
+    op("K.switch", "condition then_expression else_expression", "switch({condition}, {then_expression}, {else_expression})",
+       "condition:cond then_expression:f else_expression:g",
+       hint="`ops.where(condition, then, else)` with a condition of the branches' rank (`ops.switch` picks a branch by index)"),
+    op("K.batch_dot", "x y axes", "batch_dot({x}, {y}[, axes={axes}])", "x:bdx y:bdy axes:bdaxes?",
+       hint="`ops.einsum(...)` (the contracted axes depend on the ranks)"),
     # on run-time tensors, like K.shape (KER302 gives no fix on a symbolic tensor)
     op("K.batch_flatten", "x", "{ops}.reshape({x}, ({ops}.shape({x})[0], -1))", "x:f1",
        hint="`keras.layers.Flatten()(x)`", runtime_only=True),
-    report("K.bias_add", _LAYOUT, "`ops.add(x, bias)` for channels-last data"),
+    # channels_last (the default format): tf.nn.bias_add or x + bias, both `x + bias` by broadcasting.
+    # Unsafe without data_format: it follows image_data_format(), which the linter cannot see
+    op("K.bias_add", "x bias data_format", "{ops}.add({x}, {bias})", "x:f1 bias:bias data_format:chl?",
+       unsafe_unless=("data_format",), data_format=(None, "channels_last")),
     op("K.constant", "value dtype shape name", "custom", "value:f dtype:dtf?"),
     op("K.variable", "value dtype name constraint", "custom", "value:f dtype:dtf?"),
-    report("K.zeros", _VARIABLE.format("zeros")), report("K.ones", _VARIABLE.format("ones")),
+    # tf_keras made a Variable when the shape is fully known, else a tensor: a `keras.Variable` of
+    # `ops.zeros` / `ops.ones`, or the tensor when the shape reads a run-time size (`K.shape(x)[0]`).
+    # Unsafe: whether the shape is static, and whether the code needs a variable, is not visible here
+    *[op(f"K.{n}", "shape dtype name", "custom", OWN_TEST, unsafe_if=("shape",)) for n in ("zeros", "ones")],
     report("K.eye", _VARIABLE.format("eye")),
     report("K.cast_to_floatx", "it returns a NumPy array, not a tensor", "`np.asarray(x, dtype=keras.backend.floatx())`"),
+    # random draws: no value can be compared; tests/test_backend_api_rows.py proves shape, dtype and
+    # the distribution (mean, std, range, dropout's kept values) on large samples. Unsafe with a seed:
+    # Keras 3 draws other numbers for it, the same ones on every call
+    *[op(f"K.{n}", f"shape {a} {b} dtype seed", f"{{keras}}.random.{k}({{shape}}[, {a}={{{a}}}][, {b}={{{b}}}]"
+         "[, dtype={dtype:dtype}][, seed={seed}])", OWN_TEST, dtype=(None, "float16", "float32", "float64"),
+         unsafe_if=("seed",)) for n, k, a, b in (
+        ("random_normal", "normal", "mean", "stddev"), ("random_uniform", "uniform", "minval", "maxval"),
+        ("truncated_normal", "truncated_normal", "mean", "stddev"))],
+    op("K.dropout", "x level noise_shape seed", "{keras}.random.dropout({x}, {level}[, noise_shape={noise_shape}][, seed={seed}])",
+       OWN_TEST, unsafe_if=("seed",)),
+    # tf_keras: 1 where uniform(shape) <= p, else 0 (random_binomial is its deprecated alias)
+    *[op(f"K.{n}", "shape p dtype seed", "{keras}.random.binomial({shape}, 1, {p|0.0}[, dtype={dtype:dtype}][, seed={seed}])",
+         OWN_TEST, dtype=(None, "float16", "float32", "float64"), unsafe_if=("seed",))
+      for n in ("random_bernoulli", "random_binomial")],
     *[report(f"K.{n}", _RANDOM, f"`keras.random.{k}`") for n, k in (
-        ("random_normal", "normal"), ("random_uniform", "uniform"), ("truncated_normal", "truncated_normal"),
-        ("random_bernoulli", "binomial"), ("random_binomial", "binomial"), ("dropout", "dropout"),
         ("random_normal_variable", "normal"), ("random_uniform_variable", "uniform"))],
+    # channels_last, "valid"/"same" padding (conv1d's "causal" has no ops.conv form), no dilation (the
+    # test found dilated convolutions giving implausible values, 1e10 against 1e-9 for inputs in
+    # [-10, 10], so nothing is proven there); tested on float32. Unsafe without data_format: both
+    # follow their image_data_format(), unseen here
+    *[op(f"K.{n}", "x kernel strides padding data_format dilation_rate",
+         "{ops}.conv({x}, {kernel}[, strides={strides}][, padding={padding}][, data_format={data_format}])",
+         "x:cx kernel:ck strides:cs? padding:cp? data_format:chl? dilation_rate:c1?",
+         padding=("valid", "same"), data_format=(None, "channels_last"), unsafe_unless=("data_format",),
+         dilation_rate=(None, 1, (1,), (1, 1), (1, 1, 1), [1], [1, 1], [1, 1, 1]))
+      for n in ("conv1d", "conv2d", "conv3d")],
     *[report(f"K.{n}", _LAYOUT, "`ops.conv` / `ops.depthwise_conv` / `ops.conv_transpose` / `ops.separable_conv`") for n in
-      "conv1d conv2d conv3d conv2d_transpose depthwise_conv2d separable_conv2d local_conv1d local_conv2d".split()],
+      "conv2d_transpose depthwise_conv2d separable_conv2d local_conv1d local_conv2d".split()],
     *[report(f"K.{n}", _LAYOUT, "`ops.max_pool` / `ops.average_pool`") for n in ("pool2d", "pool3d")],
     op("K.temporal_padding", "x padding", "custom", "x:f3 padding:pair?"),
     *[report(f"K.{n}", _LAYOUT, "`ops.pad`") for n in ("spatial_2d_padding", "spatial_3d_padding")],
@@ -196,10 +240,25 @@ BACKEND_ROWS = [
     # -- not tensor ops: sessions, graph-mode machinery, variables' state --------------------
     *not_op(*("K." + n for n in (
         "placeholder function gradients learning_phase set_learning_phase learning_phase_scope in_train_phase "
-        "in_test_phase get_session set_session name_scope update update_add update_sub moving_average_update "
-        "set_value batch_set_value batch_get_value manual_variable_initialization reset_uids count_params "
-        "print_tensor is_sparse get_variable_shape image_dim_ordering set_image_dim_ordering"
+        "in_test_phase get_session set_session "
+        "batch_set_value manual_variable_initialization reset_uids count_params "
+        "print_tensor is_sparse"
     ).split())),
+    # -- not tensor ops with a faithful Keras 3 spelling (tests/test_backend_api_rows.py) ------
+    api("K.name_scope", "name", "{keras}.name_scope({name})"),  # tf_keras: tf.name_scope(name)
+    # tf_keras: tf.compat.v1.assign / assign_add / assign_sub; set_value converts to x's dtype first
+    api("K.update", "x new_x", "{x:paren}.assign({new_x})", statement_only=True),
+    api("K.update_add", "x increment", "{x:paren}.assign_add({increment})", statement_only=True),
+    api("K.update_sub", "x decrement", "{x:paren}.assign_sub({decrement})", statement_only=True),
+    api("K.set_value", "x value", "{x:paren}.assign({value})", statement_only=True),
+    # tf_keras (TF 2): x.assign_sub((x - value) * (1 - momentum)); x is read twice: a name or attribute only
+    api("K.moving_average_update", "x value momentum", "custom", statement_only=True),
+    # tf_keras, eagerly: [x.numpy() for x in tensors]
+    api("K.batch_get_value", "tensors", "[{ops}.convert_to_numpy(value) for value in {tensors}]"),
+    api("K.get_variable_shape", "x", "{ops}.shape({x})"),  # Keras 2: int_shape(x) (tf_keras dropped it)
+    # Keras 2.0's names for the data format: "th" is channels_first, "tf" channels_last
+    api("K.image_dim_ordering", "", "custom"),
+    api("K.set_image_dim_ordering", "dim_ordering", "custom"),
     # -- still in Keras 3's keras.backend --------------------------------------------------
     *present(*("K." + n for n in (
         "backend clear_session epsilon floatx get_uid image_data_format is_float_dtype is_int_dtype "
@@ -221,9 +280,12 @@ TF_ROWS = [
     op("tf.nn.softplus", "features name", "{ops}.softplus({features})", "features:f", aliases=("tf.math.softplus",)),
     op("tf.nn.relu", "features name", "{ops}.relu({features})", "features:f"),
     op("tf.nn.relu6", "features name", "{ops}.relu6({features})", "features:f"),
+    # tf.nn.gelu is exact by default, ops.gelu approximates by default: written out
+    op("tf.nn.gelu", "features approximate name", "{ops}.gelu({features}, approximate={approximate|False})",
+       "features:f approximate:kd?"),
     op("tf.logical_not", "x name", "{ops}.logical_not({x})", "x:b", aliases=("tf.math.logical_not",)),
     op("tf.stop_gradient", "input name", "{ops}.stop_gradient({input})", "input:f"),
-    op("tf.identity", "input name", "{input}", "input:f"),  # ops.identity makes an identity matrix
+    op("tf.identity", "input name", "{input}", "input:f", aliases=("tf.compat.v1.identity",)),  # ops.identity makes an identity matrix
     *[op(f"tf.{n}", "x y name", f"{{ops}}.{k}({{x}}, {{y}})", "x:f y:g", aliases=a) for n, k, a in (
         ("maximum", "maximum", ("tf.math.maximum",)), ("minimum", "minimum", ("tf.math.minimum",)),
         ("multiply", "multiply", ("tf.math.multiply",)), ("add", "add", ("tf.math.add",)),

@@ -152,7 +152,12 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
         for edit in violation.fix.edits:
             if isinstance(edit, Replace):
                 old = _find(by_span, edit.span, cst.BaseExpression)
-                replacements[old] = _expression(edit.text, old)
+                alias = parents.get(old)
+                if isinstance(alias, cst.ImportAlias) and alias.name is old and " as " in edit.text:
+                    # an imported name that gains an alias: `Deconv2D` → `Conv2DTranspose as Deconv2D`
+                    replacements[alias] = _import_alias(edit.text, alias)
+                else:
+                    replacements[old] = _expression(edit.text, old)
             elif isinstance(edit, InsertStatements):
                 small = _find(by_span, edit.span, (cst.BaseSmallStatement, cst.BaseCompoundStatement))
                 line = small if isinstance(small, cst.BaseCompoundStatement) else parents[small]
@@ -192,6 +197,15 @@ def _expression(code: str, old: cst.BaseExpression) -> cst.BaseExpression:
     if old.lpar and not new.lpar:  # keep the user's parentheses
         new = new.with_changes(lpar=old.lpar, rpar=old.rpar)
     return new
+
+
+def _import_alias(code: str, old: cst.ImportAlias) -> cst.ImportAlias:
+    """The imported name rewritten as `name` or `name as alias` (KER303's renamed names)."""
+    try:
+        new = cst.parse_statement(f"from m import {code}\n").body[0].names[0]
+    except (cst.ParserSyntaxError, AttributeError, IndexError) as error:
+        raise FixError(f"generated import name does not parse: {code!r}") from error
+    return old.with_changes(name=new.name, asname=new.asname or old.asname)
 
 
 def _statements(code: str) -> list:

@@ -16,10 +16,11 @@ def _row(module: str, names: str) -> dict:
 
 
 _ENGINE = {**_row(_LAYERS, "Layer InputSpec Input InputLayer"), **_row("keras.models", "Model Sequential")}
+_POOLING = "AveragePooling1D AveragePooling2D AveragePooling3D MaxPooling1D MaxPooling2D MaxPooling3D"
 
 MOVED = {
     "keras.engine": _ENGINE,
-    "keras.engine.topology": _ENGINE,
+    "keras.engine.topology": {**_ENGINE, **_row("keras.utils", "get_source_inputs")},
     "keras.engine.base_layer": _ENGINE,
     "keras.engine.input_layer": _ENGINE,
     "keras.engine.training": _ENGINE,
@@ -28,12 +29,14 @@ MOVED = {
     "keras.engine.network": _ENGINE,
     "keras.layers.merge": _row(_LAYERS, "Add Subtract Multiply Average Maximum Minimum Concatenate Dot "
                                         "add subtract multiply average maximum minimum concatenate dot"),
+    # Keras 2's core.py also imported Layer and InputSpec from the engine
     "keras.layers.core": _row(_LAYERS, "Masking Dropout SpatialDropout1D SpatialDropout2D SpatialDropout3D Activation "
-                                       "Reshape Permute Flatten RepeatVector Lambda Dense ActivityRegularization"),
+                                       "Reshape Permute Flatten RepeatVector Lambda Dense ActivityRegularization "
+                                       "Layer InputSpec"),
     "keras.layers.convolutional": _row(_LAYERS, "Conv1D Conv2D Conv3D SeparableConv1D SeparableConv2D DepthwiseConv2D "
                                                 "Conv2DTranspose Conv3DTranspose Convolution1D Convolution2D Convolution3D "
                                                 "Cropping1D Cropping2D Cropping3D UpSampling1D UpSampling2D UpSampling3D "
-                                                "ZeroPadding1D ZeroPadding2D ZeroPadding3D"),
+                                                "ZeroPadding1D ZeroPadding2D ZeroPadding3D " + _POOLING),  # Keras 2 re-exported pooling
     "keras.layers.recurrent": _row(_LAYERS, "RNN SimpleRNN GRU LSTM SimpleRNNCell GRUCell LSTMCell StackedRNNCells"),
     "keras.layers.normalization": _row(_LAYERS, "BatchNormalization LayerNormalization"),
     "keras.layers.pooling": _row(_LAYERS, " ".join(
@@ -57,6 +60,26 @@ MOVED = {
     "keras.objectives": _row("keras.losses", "mean_squared_error mean_absolute_error binary_crossentropy "
                                              "categorical_crossentropy sparse_categorical_crossentropy kl_divergence "
                                              "hinge squared_hinge categorical_hinge poisson cosine_similarity"),
+}
+
+# names an existing module lost that Keras 3 has in another module (`from keras.models import
+# Input`), and the names of the old modules the new one also has, as the same objects: an import
+# whose every name is in one of the two moves as a whole
+NAME_MOVES = {
+    "keras.models": {"Input": "keras"},
+    "keras.layers": {"activations": "keras"},
+}
+ALSO_IN = {"keras": {"keras.models": {"Model", "Sequential"}, "keras.layers": {"Layer", "Input", "InputSpec"}}}
+
+# Keras 2 aliases Keras 3 dropped, with the class they named: Keras 2's convolutional.py had
+# `Deconvolution2D = Deconv2D = Conv2DTranspose` (3D alike), its constraints.py `maxnorm = MaxNorm`
+# (nonneg, unitnorm alike). Fixed as `from ... import Conv2DTranspose as Deconv2D`
+_DECONV = {"Deconv2D": "Conv2DTranspose", "Deconvolution2D": "Conv2DTranspose",
+           "Deconv3D": "Conv3DTranspose", "Deconvolution3D": "Conv3DTranspose"}
+RENAMED = {
+    "keras.layers": _DECONV,
+    "keras.layers.convolutional": _DECONV,  # their home: keras.layers, as for the module's other names
+    "keras.constraints": {"maxnorm": "MaxNorm", "nonneg": "NonNeg", "unitnorm": "UnitNorm"},
 }
 
 _MERGE_HINT = "use the Merge layer for the mode: `Add`, `Multiply`, `Concatenate`, `Average`, `Maximum`, `Dot`, `Subtract`"
@@ -144,6 +167,29 @@ TF_KERAS_GONE_NAMES = {
     module: {name: f"`tf.keras` on Keras 3 has only the class; import the function from `{module}`"
              for name in _LOWERCASE_LOSSES.split()}
     for module in ("keras.losses", "keras.metrics")
+}
+
+# What `tensorflow.keras.losses` / `.metrics` share with Keras 3's `keras.losses` / `.metrics` (the
+# same objects): an import of a lowercase loss function tf.keras lacks moves to `keras.<module>`
+# when every other name it imports is here
+TF_KERAS_SHARED = {
+    "keras.losses": set((
+        "BinaryCrossentropy BinaryFocalCrossentropy CTC CategoricalCrossentropy CategoricalFocalCrossentropy "
+        "CategoricalHinge CosineSimilarity Dice Hinge Huber KLDivergence LogCosh Loss MeanAbsoluteError "
+        "MeanAbsolutePercentageError MeanSquaredError MeanSquaredLogarithmicError Poisson SparseCategoricalCrossentropy "
+        "SquaredHinge Tversky binary_crossentropy binary_focal_crossentropy categorical_crossentropy "
+        "categorical_focal_crossentropy categorical_hinge cosine_similarity ctc deserialize dice get hinge huber poisson "
+        "serialize sparse_categorical_crossentropy squared_hinge tversky").split()),
+    "keras.metrics": set((
+        "AUC Accuracy BinaryAccuracy BinaryCrossentropy BinaryIoU CategoricalAccuracy CategoricalCrossentropy "
+        "CategoricalHinge CosineSimilarity F1Score FBetaScore FalseNegatives FalsePositives Hinge IoU KLDivergence "
+        "LogCoshError Mean MeanAbsoluteError MeanAbsolutePercentageError MeanIoU MeanMetricWrapper MeanSquaredError "
+        "MeanSquaredLogarithmicError Metric OneHotIoU OneHotMeanIoU Poisson Precision PrecisionAtRecall R2Score Recall "
+        "RecallAtPrecision RootMeanSquaredError SensitivityAtSpecificity SparseCategoricalAccuracy "
+        "SparseCategoricalCrossentropy SparseTopKCategoricalAccuracy SpecificityAtSensitivity SquaredHinge Sum "
+        "TopKCategoricalAccuracy TrueNegatives TruePositives binary_accuracy binary_crossentropy categorical_accuracy "
+        "categorical_crossentropy categorical_hinge hinge poisson sparse_categorical_accuracy "
+        "sparse_categorical_crossentropy sparse_top_k_categorical_accuracy squared_hinge top_k_categorical_accuracy").split()),
 }
 
 # `tensorflow.keras.<...>` spellings that still import on Keras 3 (its tf.keras bundles them)

@@ -55,7 +55,9 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, MOVED, TF_KERAS_GONE_NAMES, TF_KERAS_OK
+from keraslint.rules._removed_imports import (
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK, TF_KERAS_SHARED,
+)
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER303"
@@ -125,15 +127,18 @@ def check(statement, ctx):
             return  # tf.keras on Keras 3 still bundles it
         where = _module_node(statement, ctx)
         message = MESSAGE.format(old=statement.module, hint=GONE_MODULES[gone])
-        yield ctx.report(CODE, where, message, _fix(statement, canonical, prefix, ctx.span(where)))
+        yield ctx.report(CODE, where, message, _fix(statement, canonical, prefix, where, ctx))
         return
     for alias in statement.names:
         hint = GONE_NAMES.get(canonical, {}).get(alias.name)
-        if hint is None and prefix == "tensorflow.":
+        tf_keras_gone = hint is None and prefix == "tensorflow."
+        if tf_keras_gone:
             hint = TF_KERAS_GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
-        fix = None
+        fix = _name_move_fix(statement, canonical, prefix, ctx) or _rename_fix(alias, canonical, ctx)
+        if tf_keras_gone:
+            fix = _tf_keras_losses_fix(statement, canonical, ctx)
         if len(statement.names) == 1 and canonical == "keras.utils":
             fix = _utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
         yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint), fix)
@@ -159,13 +164,52 @@ def _gone_module(module: str):
     return None
 
 
-def _fix(statement: ast.ImportFrom, module: str, prefix: str, span):
+def _fix(statement: ast.ImportFrom, module: str, prefix: str, where, ctx):
     moves = MOVED.get(module, {})
-    homes = {moves.get(alias.name) for alias in statement.names}
+    renamed = RENAMED.get(module, {})
+    homes = {moves.get(renamed.get(alias.name, alias.name)) for alias in statement.names}
     if len(homes) != 1 or None in homes:
         return None  # a star import, a name without a counterpart, or names for two modules
     new = prefix + homes.pop()
-    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(span, new),))
+    renames = tuple(_renamed(alias, renamed, ctx) for alias in statement.names if alias.name in renamed)
+    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(where), new), *renames))
+
+
+def _tf_keras_losses_fix(statement: ast.ImportFrom, module: str, ctx):
+    """`from tensorflow.keras.losses import mean_squared_error, Huber` → `from keras.losses import
+    ...`: Keras 3's module has the function, and the same objects for every other name."""
+    known = TF_KERAS_SHARED.get(module, set()) | set(TF_KERAS_GONE_NAMES.get(module, {}))
+    if any(alias.name not in known for alias in statement.names):
+        return None  # a name keras.<module> lacks, or not the same object there
+    return FixSpec(SAFE, FIX_TITLE.format(new=module), (Replace(ctx.span(_module_node(statement, ctx)), module),))
+
+
+def _rename_fix(alias: ast.alias, module: str, ctx):
+    """`from keras.layers import Deconv2D` → `... import Conv2DTranspose as Deconv2D`."""
+    renamed = RENAMED.get(module, {})
+    if alias.name not in renamed:
+        return None
+    return FixSpec(SAFE, f"Import `{renamed[alias.name]}`, the class `{alias.name}` named", (_renamed(alias, renamed, ctx),))
+
+
+def _renamed(alias: ast.alias, renamed: dict, ctx) -> Replace:
+    """The imported name replaced by the class it was an alias of, under the file's name for it."""
+    new = renamed[alias.name] if alias.asname else f"{renamed[alias.name]} as {alias.name}"
+    return Replace(ctx.span(_node(alias.lineno, alias.col_offset, alias.name, ctx)), new)
+
+
+def _name_move_fix(statement: ast.ImportFrom, module: str, prefix: str, ctx):
+    """`from keras.models import Input, Model` → `from keras import Input, Model`: every imported
+    name either moved to one module or is the same object there too."""
+    moves = NAME_MOVES.get(module, {})
+    homes = {moves[alias.name] for alias in statement.names if alias.name in moves}
+    if len(homes) != 1:
+        return None  # no name moved (or names for two modules)
+    home = homes.pop()
+    if any(alias.name not in moves and alias.name not in ALSO_IN.get(home, {}).get(module, ()) for alias in statement.names):
+        return None  # a name the new module does not have (split imports are not written)
+    new = prefix + home
+    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(_module_node(statement, ctx)), new),))
 
 
 def _utils_module_fix(alias, module, prefix, ctx, importable, statement=None):

@@ -59,7 +59,7 @@ from __future__ import annotations
 import ast
 
 from keraslint.analysis.context import deferred_body
-from keraslint.fixes import keras3
+from keraslint.fixes import backend_helpers, keras3
 from keraslint.violations import SAFE, FixSpec, Replace
 
 CODE = "KER301"
@@ -105,9 +105,11 @@ def check(call: ast.Call, ctx):
     op = ("tf.keras.backend." if backend else "tf.") + short
     source = ("K." if backend else "tf.") + short
     fix, replacement = _fix(call, source, backend, ctx)
-    if replacement is not None:
+    if replacement is not None and not replacement.startswith(("tf_split(", "batch_dot(", "switch(")):
         note = keras3.NOTES.get(keras3.ALIASES.get(source, source))
         advice = f"use `{keras3.head(replacement)}`" + (f" {note}" if note else "")
+    elif replacement is not None:  # a function the fix inserts: TensorFlow's semantics with keras.ops
+        advice = f"use `{keras3.head(replacement)}`, inserted: {source}'s meaning written with `keras.ops`"
     elif short == "squeeze":
         advice = "use `keras.ops.squeeze` with an explicit `axis=` (without it a batch of 1 loses its batch axis)"
     else:
@@ -140,11 +142,17 @@ def _fix(call, source, backend, ctx):
         return None, None  # no free name to import keras.ops under
     if source in ("K.constant", "K.variable"):
         return None, None  # never meaningful on a symbolic tensor
+    row = keras3.row_for(source)
+    if row is not None and (row.unsafe_if or row.unsafe_unless):
+        return None, None  # e.g. bias_add / conv without data_format: not fixed here (KER302 makes them unsafe)
     # KER301's tensor is symbolic; rows that need Keras 3's backend module get no fix here
     text = keras3.rewrite(source, call, ctx.segment, ctx.names, ops, symbolic=True)
     if text is None:
         return None, None  # no proven row, or a form of the call the row does not cover
-    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", (Replace(ctx.span(call), text), *imports)), text
+    helper = backend_helpers.helper_edits(source, text, ops, ctx)  # batch_dot, switch, tf_split
+    if helper is None:
+        return None, None  # the file uses the helper's name for something else
+    return FixSpec(SAFE, f"Replace with `{keras3.head(text)}`", (Replace(ctx.span(call), text), *imports, *helper)), text
 
 
 def _short(text: str) -> str:
