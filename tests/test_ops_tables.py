@@ -83,6 +83,10 @@ class Draw:
         size = int(np.prod(shape)) if shape else 1
         values = self.data.draw(st.lists(st.floats(low, high, allow_subnormal=False), min_size=size, max_size=size))
         array = np.asarray(values, dtype=dtype).reshape(shape)
+        if np.issubdtype(array.dtype, np.floating):
+            # a float64 draw can become a float32/float16 subnormal: TensorFlow's CPU kernels
+            # flush those to zero, NumPy-backed code does not (not a difference of the row)
+            array[np.abs(array) < np.finfo(array.dtype).tiny] = 0
         if self.row.caveat and self.row.caveat.startswith("ties"):
             array = array + np.arange(array.size, dtype=dtype).reshape(shape) * 1e-3  # no equal values
         if self.row.caveat == SIGNED_ZERO:
