@@ -27,6 +27,7 @@ from typing import Dict, List, Optional
 
 from keraslint.fixes.lines import _line_edits, line_length_for
 from keraslint.fixes.outline import _LINE, Outline
+from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
 _FROM = re.compile(r"from[ \t]+\Z")
@@ -73,7 +74,9 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     if not _replaceable(outline, innermost, edit):
         return None
     replaced = _replace(outline.lines, edit)
-    if replaced is None or not _fits_and_parses(outline, statement, innermost, edit, replaced, violation.filename):
+    if replaced is not None:
+        replaced = _printed(outline, statement, innermost, replaced, violation.filename)
+    if replaced is None:
         return None
     if not additions:
         return "".join(replaced)
@@ -183,33 +186,38 @@ def _replace(lines: List[str], edit: Replace) -> Optional[List[str]]:
     return lines[: span.line - 1] + _LINE.findall(middle) + lines[span.end_line :]
 
 
-def _fits_and_parses(outline: Outline, statement: _Top, innermost: ast.stmt, edit: Replace, replaced: List[str], path: str) -> bool:
-    """The pipeline would not re-wrap the statement, and the result parses."""
+def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: List[str], path: str) -> Optional[List[str]]:
+    """`replaced` with the edited statement as the pipeline prints it (re-wrapped where it
+    no longer fits, fixes/text_wrap.py), if the result parses; None when only the pipeline
+    can tell."""
     shift = len(replaced) - len(outline.lines)
     simple = None if hasattr(innermost, "body") else innermost
-    if simple is not None:  # the pipeline re-wraps a simple statement that no longer fits
-        limit = line_length_for(path)
-        first_line = outline.lines[simple.lineno - 1]
-        indent = len(first_line) - len(first_line.lstrip(" \t"))
-        if len(replaced[simple.lineno - 1].rstrip("\r\n")) > limit:
-            return False
-        for number in range(simple.lineno + 1, simple.end_lineno + shift + 1):
-            if indent + len(replaced[number - 1].rstrip("\r\n")) > limit:
-                return False
-        number = simple.lineno - 1
-        while number >= 1 and (outline.lines[number - 1].strip() == "" or outline.lines[number - 1].lstrip().startswith("#")):
-            if indent + len(outline.lines[number - 1].rstrip("\r\n")) > limit:
-                return False
-            number -= 1
-    if simple is not None and _alone(outline.lines, simple):  # it parses where it is if it parses alone
-        first_line = outline.lines[simple.lineno - 1]
-        start = _chars(first_line, simple.col_offset)
-        return _parses(replaced[simple.lineno - 1][start:] + "".join(replaced[simple.lineno : simple.end_lineno + shift]))
+    if simple is not None and _alone(outline.lines, simple):
+        first, end = simple.lineno - 1, simple.end_lineno + shift
+        above = first
+        while above >= 1 and (outline.lines[above - 1].strip() == "" or outline.lines[above - 1].lstrip().startswith("#")):
+            above -= 1
+        newline = _ending(outline.lines[0]) or "\n"  # libcst's: the file's first line ending
+        try:
+            lines = rewrapped(replaced[first:end], outline.lines[above:first], line_length_for(path), outline.default_indent or "    ", newline)
+        except Undecided:
+            return None
+        replaced = replaced[:first] + lines + replaced[end:]
+        start = _chars(outline.lines[first], simple.col_offset)
+        # it parses where it is if it parses alone
+        return replaced if _parses(replaced[first][start:] + "".join(replaced[first + 1 : first + len(lines)])) else None
+    if simple is not None and _ends_with_semicolon(outline.lines, simple):
+        return None  # one statement and a `;`: the pipeline may re-wrap it
+    # a one-line block (`if x: y = ...`) or statements sharing a line: the pipeline keeps them
     first, last = statement.first, statement.last
     for other in outline.statements:  # statements sharing a line with it parse with it
         if other.first <= last and first <= other.last:
             first, last = min(first, other.first), max(last, other.last)
-    return _parses("".join(replaced[first - 1 : last + shift]))
+    return replaced if _parses("".join(replaced[first - 1 : last + shift])) else None
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
 
 
 def _parses(code: str) -> bool:
@@ -220,6 +228,13 @@ def _parses(code: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def _ends_with_semicolon(lines: List[str], statement: ast.stmt) -> bool:
+    """Alone on its line but for a `;` after it (still one statement for libcst)."""
+    first, last = lines[statement.lineno - 1], lines[statement.end_lineno - 1]
+    rest = last[_chars(last, statement.end_col_offset) :].strip()
+    return first[: _chars(first, statement.col_offset)].strip() == "" and rest.startswith(";") and rest[1:].strip()[:1] in ("", "#")
 
 
 def _alone(lines: List[str], statement: ast.stmt) -> bool:
