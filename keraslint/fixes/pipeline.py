@@ -52,24 +52,26 @@ def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) 
     return result
 
 
-def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
+def edits_for_each(text: str, violations: List[Violation], outline=None, parses: Optional[dict] = None) -> List[List[dict]]:
     """Each violation's fix, alone, as ruff-style edits (no edits for a fix that cannot be
     applied)."""
     old_lines = text.splitlines(keepends=True)
-    return [[] if fixed is None else _line_edits(old_lines, fixed.splitlines(keepends=True)) for fixed in fixed_each(text, violations)]
+    fixed = fixed_each(text, violations, outline, parses)
+    return [[] if one is None else _line_edits(old_lines, one.splitlines(keepends=True)) for one in fixed]
 
 
-def fixed_each(text: str, violations: List[Violation]) -> List[Optional[str]]:
+def fixed_each(text: str, violations: List[Violation], outline=None, parses: Optional[dict] = None) -> List[Optional[str]]:
     """The whole text with each violation's fix applied alone (None where it cannot be).
     Each fix is computed on an outline of the file (fixes/outline.py: only the statements it
     touches, kept verbatim), so libcst never parses a large file once per finding; where the
-    outline cannot be used, the whole file is parsed, once."""
+    outline cannot be used, the whole file is parsed, once. A caller that has the text's
+    `Outline` passes it; `parses` (outline text -> _Parsed) may be shared between calls."""
     from keraslint.fixes.outline import Outline
 
-    outline = Outline.of(text)
+    outline = outline or Outline.of(text)
     whole: List = []  # the whole file parsed, at most once: [_Parsed] or [FixError]
     result: List[Optional[str]] = []
-    parses: dict = {}  # outline text -> _Parsed (findings in the same statements share it)
+    parses = {} if parses is None else parses  # findings in the same statements share a parse
     for violation in violations:
         fixed = _fixed_on_outline(outline, violation, parses) if outline is not None else None
         if fixed is None:

@@ -43,15 +43,16 @@ def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
         return pipeline.edits_for_each(text, violations)
     old_lines = text.splitlines(keepends=True)
     heads: Dict[tuple, tuple] = {}  # (additions, last import before) -> (line, the lines before it, added to)
+    parses: dict = {}  # the pipeline's libcst parses of this file's outlines, shared
     result = []
     for violation in violations:
-        fixed = _fixed_as_text(outline, violation, heads)
+        fixed = _fixed_as_text(outline, violation, heads, parses)
         result.append(None if fixed is None else _diff(old_lines, fixed))
     missing = [v for v, edits in zip(violations, result) if edits is None]
     if missing:
         from keraslint.fixes import pipeline
 
-        slow = iter(pipeline.edits_for_each(text, missing))
+        slow = iter(pipeline.edits_for_each(text, missing, outline, parses))
         result = [next(slow) if edits is None else edits for edits in result]
     return result
 
@@ -60,7 +61,7 @@ def _diff(old_lines: List[str], fixed: str) -> List[dict]:
     return _line_edits(old_lines, fixed.splitlines(keepends=True))
 
 
-def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple]) -> Optional[str]:
+def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple], parses: dict) -> Optional[str]:
     """The whole text with the fix applied, or None when only the pipeline can tell."""
     replaces = [e for e in violation.fix.edits if isinstance(e, Replace)]
     additions = tuple(e for e in violation.fix.edits if isinstance(e, (AddImport, AddHelper)))
@@ -82,14 +83,14 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
         return "".join(replaced)
     key = (additions, _last_import_before(outline, statement))
     if key not in heads:
-        return _learn_head(outline, violation, statement, replaced, key, heads)
+        return _learn_head(outline, violation, statement, replaced, key, heads, parses)
     boundary, head = heads[key]
     if statement.first < boundary:
         return None  # the additions were learnt from a later statement
     return "".join(head + replaced[boundary - 1 :])
 
 
-def _learn_head(outline, violation, statement, replaced, key, heads) -> Optional[str]:
+def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[str]:
     """The pipeline's fix of `violation`; its lines before `statement` are kept for the
     next finding with the same additions when the rest is the replacement alone."""
     from keraslint.fixes.pipeline import fixed_each
@@ -105,7 +106,7 @@ def _learn_head(outline, violation, statement, replaced, key, heads) -> Optional
             return None
         heads[key] = (line, lines[:-1])
         return "".join(lines[:-1] + replaced[line - 1 :])
-    [fixed] = fixed_each("".join(outline.lines), [violation])
+    [fixed] = fixed_each("".join(outline.lines), [violation], outline, parses)
     if fixed is None:
         return None
     lines = _LINE.findall(fixed)
