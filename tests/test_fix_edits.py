@@ -125,6 +125,29 @@ CONTEXTS = [
     "\tif x:\n\t\ty = K.exp(x)".replace("\t", "", 1),
     "y = K.exp(x) if x else K.exp(-x)",
     "s = '''\n# not a comment'''; y = K.exp(x)",
+    # statements the pipeline re-wraps when they no longer fit (fixes/text_wrap.py): the
+    # arguments on one line, one per line, the outer call of a chain first, nothing to split
+    "y = layers.Dense(units=8, activation='relu', name='dense_block')(K.exp(x), training=False)",
+    "y = layers.Dense(units=8, activation='relu', name='dense_block_with_a_longer_name')(K.exp(x))",
+    "y = make(first_argument_value, second_argument_value, third_argument, K.exp(x), last_one)",
+    "class Net:\n    def call(self, x):\n        return layers.Dense(8, name='a_long_layer_name')(K.exp(x), mask=None)",
+    "class Net:\n    def call(self, x):\n        out = f(g(a,\n              b), K.exp(x), c)\n        return out",
+    "class Net:\n    def call(self, x):\n        out = f(g(a,\n  b), K.exp(x), c)\n        return out",
+    "y = f(lambda a, b: a + b, K.exp(x), '# not a comment', [1, 2, 3], {'k': (4, 5)})",
+    "y: float = f(K.exp(x), 2, 3)",
+    "y += f(K.exp(x), 2, 3)",
+    "f(K.exp(x), 2, 3)",
+    "y = f(K.exp(x)) + g(1, 2)",
+    "y = (f(K.exp(x), 2))",
+    "y = [K.exp(x), 1]",
+    "y = f(K.exp(x), 2);",
+    "y = f(K.exp(x), *args, **kwargs)",
+    "y = f(K.exp(x), t='''a\n        b''')",
+    "y = f(K.exp(x),  # note\n      2)",
+    "y = f(\"héllo 中文\", K.exp(x))  # 注释 ünïcode",
+    "class Net:\n\tdef call(self, x):\n\t\treturn f(K.exp(x), 1, 2)",
+    "class Net:\n    def call(self, x):\n        # " + "c" * 86 + "\n        return f(K.exp(x), 1)",
+    "class Net:\n    def build(self):\n        self.a = 1\n\n    def call(self, x):\n        return f(K.exp(x), 1)\n\n    def other(self):\n        return 2",
 ]
 
 
@@ -156,3 +179,31 @@ def test_text_edits_need_no_libcst_parse_for_a_plain_replacement(monkeypatch):
     expected = [whole_file_edits(text, v) for v in fixable]
     monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
     assert len(fixable) == 2 and text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_wrapped_statements_need_no_libcst(monkeypatch):
+    """A long rewritten statement in a method is re-wrapped on text, as the pipeline would."""
+    from keraslint.fixes import pipeline, text_edits
+
+    text = (
+        "from keras import ops\nfrom keras import backend as K\n\n\nclass Net:\n    def call(self, x):\n"
+        "        return keras.layers.Dense(units=8, activation='relu', name='projection')(K.exp(x), training=False)\n"
+    )
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert len(fixable) == 1 and expected[0][0]["content"].count("\n") == 3  # the pipeline wrapped it
+    monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_outline_keeps_only_the_touched_method():
+    methods = "".join(f"    def helper_{i}(self, x):\n        return x + {i}\n\n" for i in range(5))
+    text = "import keras\nfrom keras import backend as K\n\n\nclass Net:\n    scale = 2\n\n" + methods + "    def call(self, x):\n        return K.exp(x)\n"
+    [violation] = [v for v in check_source(text, "model.py") if v.fix is not None]
+    outline = Outline.of(text)
+    skeleton = outline.skeleton(violation)
+    assert "helper_" not in skeleton.text and "scale" not in skeleton.text
+    assert "class Net:" in skeleton.text and "return K.exp(x)" in skeleton.text
+    assert skeleton.restore(skeleton.text) == text
+    fixed = pipeline._fixed_on_outline(outline, violation, {})  # the outline is used, no fallback
+    assert fixed is not None and fixed == pipeline._apply(text, [violation])
