@@ -207,3 +207,21 @@ def test_outline_keeps_only_the_touched_method():
     assert skeleton.restore(skeleton.text) == text
     fixed = pipeline._fixed_on_outline(outline, violation, {})  # the outline is used, no fallback
     assert fixed is not None and fixed == pipeline._apply(text, [violation])
+
+
+def test_line_diff_equals_difflib_on_repetitive_texts():
+    """LineDiff's shortcut (one changed middle, long common prefix and suffix) gives
+    difflib's edits, also where lines repeat a lot (few distinct lines) and the shortcut
+    must step aside."""
+    import random
+
+    from keraslint.fixes.lines import LineDiff, _line_edits
+
+    rng = random.Random(15)
+    for _ in range(3000):
+        distinct = rng.choice([2, 3, 5, 30, 200])
+        old = [f"{rng.randrange(distinct)}\n" for _ in range(rng.randrange(0, 120))]
+        start = rng.randrange(0, len(old) + 1)
+        end = rng.randrange(start, min(len(old), start + 4) + 1)
+        new = old[:start] + [f"{rng.randrange(distinct)}\n" for _ in range(rng.randrange(0, 5))] + old[end:]
+        assert LineDiff(old).edits(new) == _line_edits(old, new), (old, new)

@@ -72,3 +72,54 @@ def _line_edits(old_lines: List[str], new_lines: List[str]) -> List[dict]:
             "end_location": {"row": i2 + 1, "column": 1},
         })
     return edits
+
+
+class LineDiff:
+    """`_line_edits(old_lines, new_lines)` for many new texts of one old text, faster where
+    the result is known to be the same. difflib aligns the longest matching run of lines
+    first. When the new text keeps a common prefix P and suffix S of the old one around one
+    changed middle (old M, new X lines), any other matching run is at most 2*D + X long, D
+    being the longest run of lines the old text repeats at two places (a run in the new
+    text's copy of P or S that is not on P's or S's own alignment repeats old lines). So
+    when P and S are each empty or longer than 2*D + M + X, difflib aligns P and S first,
+    and compares M with X on its own: the edits are those of the middle, shifted."""
+
+    def __init__(self, old_lines: List[str]):
+        self.old = old_lines
+        self.repeats: dict = {}  # run length -> whether the old text repeats a run that long
+
+    def edits(self, new_lines: List[str]) -> List[dict]:
+        old, new = self.old, new_lines
+        limit = min(len(old), len(new))
+        prefix = 0
+        while prefix < limit and old[prefix] == new[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+            suffix += 1
+        before_old, before_new = len(old) - 1 - suffix, len(new) - 1 - suffix
+        if suffix and before_old >= 0 and before_new >= 0 and old[before_old] == new[before_new]:
+            return _line_edits(old, new)  # S's alignment runs on into P: difflib may take that run
+        changed = len(old) + len(new) - 2 * (prefix + suffix)
+        shortest = min(n for n in (prefix, suffix) if n) if prefix or suffix else 0
+        if not shortest or (shortest - changed) < 2 or self._repeats((shortest - changed + 1) // 2):
+            return _line_edits(old, new)
+        middle = _line_edits(old[prefix : len(old) - suffix], new[prefix : len(new) - suffix])
+        for edit in middle:
+            edit["location"]["row"] += prefix
+            edit["end_location"]["row"] += prefix
+        return middle
+
+    def _repeats(self, length: int) -> bool:
+        """Whether some run of `length` old lines occurs at two places (overlapping or not)."""
+        if length not in self.repeats:
+            seen = set()
+            found = False
+            for start in range(len(self.old) - length + 1):
+                window = tuple(self.old[start : start + length])
+                if window in seen:
+                    found = True
+                    break
+                seen.add(window)
+            self.repeats[length] = found
+        return self.repeats[length]

@@ -25,7 +25,7 @@ import warnings
 from dataclasses import replace
 from typing import Dict, List, Optional
 
-from keraslint.fixes.lines import _line_edits, line_length_for
+from keraslint.fixes.lines import LineDiff, line_length_for
 from keraslint.fixes.outline import _LINE, Outline
 from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
@@ -41,7 +41,7 @@ def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
         from keraslint.fixes import pipeline
 
         return pipeline.edits_for_each(text, violations)
-    old_lines = text.splitlines(keepends=True)
+    old_lines = LineDiff(text.splitlines(keepends=True))
     heads: Dict[tuple, tuple] = {}  # (additions, last import before) -> (line, the lines before it, added to)
     parses: dict = {}  # the pipeline's libcst parses of this file's outlines, shared
     result = []
@@ -57,8 +57,8 @@ def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
     return result
 
 
-def _diff(old_lines: List[str], fixed: str) -> List[dict]:
-    return _line_edits(old_lines, fixed.splitlines(keepends=True))
+def _diff(old_lines: LineDiff, fixed: str) -> List[dict]:
+    return old_lines.edits(fixed.splitlines(keepends=True))
 
 
 def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple], parses: dict) -> Optional[str]:
