@@ -131,12 +131,21 @@ class _Parsed:
             self.module = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
             raise FixError(f"libcst cannot parse the file: {error.message}") from None
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
+        self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.positions = self._wrapper.resolve(PositionProvider)
+        self._parents = None
         self.by_span: Dict[tuple, list] = {}
         for node, where in self.positions.items():
             self.by_span.setdefault((where.start.line, where.start.column, where.end.line, where.end.column), []).append(node)
+
+
+    @property
+    def parents(self):
+        """Each node's parent: only inserted statements need them, so resolved on first use
+        (as costly as the positions)."""
+        if self._parents is None:
+            self._parents = self._wrapper.resolve(ParentNodeProvider)
+        return self._parents
 
 
 def _apply(text: str, violations: List[Violation], line_length: int = LINE_LENGTH) -> str:
@@ -144,7 +153,7 @@ def _apply(text: str, violations: List[Violation], line_length: int = LINE_LENGT
 
 
 def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int = LINE_LENGTH, defined=None) -> str:
-    module, positions, parents, by_span = parsed.module, parsed.positions, parsed.parents, parsed.by_span
+    module, positions, by_span = parsed.module, parsed.positions, parsed.by_span
     replacements: Dict[cst.CSTNode, cst.CSTNode] = {}
     insert_after: Dict[cst.CSTNode, list] = {}
     insert_before: Dict[cst.CSTNode, list] = {}
@@ -157,7 +166,7 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
                 replacements[old] = _expression(edit.text, old)
             elif isinstance(edit, InsertStatements):
                 small = _find(by_span, edit.span, (cst.BaseSmallStatement, cst.BaseCompoundStatement))
-                line = small if isinstance(small, cst.BaseCompoundStatement) else parents[small]
+                line = small if isinstance(small, cst.BaseCompoundStatement) else parsed.parents[small]
                 target = insert_after if edit.after else insert_before
                 target.setdefault(line, []).extend(_statements(edit.text))
             elif isinstance(edit, AddImport):
