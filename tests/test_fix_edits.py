@@ -225,3 +225,53 @@ def test_line_diff_equals_difflib_on_repetitive_texts():
         end = rng.randrange(start, min(len(old), start + 4) + 1)
         new = old[:start] + [f"{rng.randrange(distinct)}\n" for _ in range(rng.randrange(0, 5))] + old[end:]
         assert LineDiff(old).edits(new) == _line_edits(old, new), (old, new)
+
+
+# import blocks above a `K.exp(x)` fix (it adds `from keras import ops`): the text path
+# (fixes/text_imports.py) must place the import where the pipeline does
+IMPORT_BLOCKS = [
+    "from keras import backend as K\n",
+    "from keras import backend as K\nfrom keras import layers, models\n",
+    "from keras import backend as K\nfrom keras import models, layers\n",
+    "from keras import backend as K\nfrom keras import layers  # the layers\n",
+    "# a comment\nfrom keras import backend as K\nfrom keras import Model, layers\n",
+    "from keras import backend as K\nfrom keras import " + ", ".join(f"name_{i}" for i in range(14)) + "\n",
+    "from keras import backend as K\nfrom keras import (layers,\n    models)\n",
+    "import os\nimport sys\n\nimport numpy as np\nfrom keras import backend as K\n",
+    "import os\nimport sys\n\nimport numpy as np\nimport tensorflow as tf\n\nfrom keras import backend as K\n",
+    "from __future__ import annotations\n\nimport keras.backend as K\nimport zlib\n",
+    "import zlib, os\nimport keras.backend as K\n",
+    "from tensorflow import keras\nimport numpy as np\nfrom keras import backend as K\nimport abc\n",
+    "\"\"\"The model.\"\"\"\nfrom keras import backend as K\n",
+    "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nfrom keras import backend as K\n",
+    "from keras import backend as K\nSIZE = 3\n\n# numpy next\nimport numpy as np\n\n\n",
+    "from keras import backend as K\nif SIZE:\n    import numpy as np\n# after the block\nimport zlib\n",
+    "from . import helpers\nfrom keras import backend as K\nfrom .layers import Block\n",
+    "from keras import backend as K\nfrom keras import ops\n",
+    "from keras import backend as K\nfrom keras import ops  # already\n",
+    "from keras import backend as K\nimport keras.layers; import zlib\n",
+]
+
+
+@pytest.mark.parametrize("block", IMPORT_BLOCKS, ids=range(len(IMPORT_BLOCKS)))
+def test_text_imports_equal_the_pipelines(block, monkeypatch):
+    from keraslint.fixes import text_edits
+
+    for newline in ("\n", "\r\n"):
+        text = (block + "\n\ny = K.exp(x)\nz = K.exp(y)\n").replace("\n", newline)
+        fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+        expected = [whole_file_edits(text, v) for v in fixable]
+        assert len(fixable) == 2 and all(expected)
+        assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_text_imports_place_most_imports_without_libcst(monkeypatch):
+    from keraslint.fixes import pipeline, text_edits
+
+    runs = []
+    real = pipeline.fixed_each
+    monkeypatch.setattr(pipeline, "fixed_each", lambda *args: runs.append(1) or real(*args))
+    for block in IMPORT_BLOCKS:
+        text = block + "\n\ny = K.exp(x)\n"
+        text_edits.edits_for_each(text, [v for v in check_source(text, "model.py") if v.fix is not None])
+    assert len(runs) <= 1  # only a block's footer above the insertion point (block 15) needs libcst
