@@ -37,7 +37,10 @@ _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
     """Each violation's fix, alone, as ruff-style edits: `pipeline.edits_for_each`."""
-    outline = Outline.of(text)
+    from keraslint.engine import last_tree
+
+    tree = last_tree(text)  # the check just parsed it: no second parse
+    outline = Outline(text, tree) if tree is not None else Outline.of(text)
     if outline is None:
         from keraslint.fixes import pipeline
 
