@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keraslint.config import load_settings  # noqa: E402
 from keraslint.engine import SourceError, check_source, decode_source  # noqa: E402
 from keraslint.files import discover  # noqa: E402
-from keraslint.fixes import pipeline, text_edits  # noqa: E402
+from keraslint.fixes import pipeline, text_edits, text_imports  # noqa: E402
 from keraslint.fixes.text_wrap import Undecided, rewrapped  # noqa: E402
 from keraslint.violations import AddHelper, AddImport, Replace  # noqa: E402
 
@@ -48,10 +48,11 @@ def fallback_reason(outline, violation):
         return "not inside a top-level statement"
     innermost = text_edits._innermost_statement(statement.node, edit)
     if not text_edits._replaceable(outline, innermost, edit):
-        if "\n" in edit.text:
-            return "replacement code spans lines"
         return "replacement is not one expression node as written"
-    replaced = text_edits._replace(outline.lines, edit)
+    code = text_edits._printed_code(outline, innermost, edit.text)
+    if code is None:
+        return "replacement spans lines with strings, comments or blank lines across them"
+    replaced = text_edits._replace(outline.lines, text_edits.replace(edit, text=code))
     if replaced is None:
         return "span past the end"
     reason = []
@@ -122,14 +123,18 @@ def main(argv=None) -> int:
                 key = (additions, text_edits._last_import_before(outline, statement))
                 if key not in boundaries:
                     boundaries[key] = statement.first
-                    learnt += 1
+                    index = outline.tree.body.index(statement.node)
+                    if len(additions) != 1 or not isinstance(additions[0], AddImport) or text_imports.head_with_import(
+                        outline.lines, outline.tree, index, additions[0], pipeline.line_length_for(path), text_edits._ending(outline.lines[0]) or "\n"
+                    ) is None:
+                        learnt += 1
                 elif statement.first < boundaries[key]:
                     reason = "additions learnt from a later statement"
             if reason:
                 reasons[reason] += 1
     for name, value in counts.items():
         print(f"{name}: {value}")
-    print(f"fixes whose added imports/helpers are learnt from one pipeline run (per file and kind): {learnt}")
+    print(f"added imports/helpers learnt from one pipeline run (once per file and kind, reused by its other fixes): {learnt}")
     print("fixes left to the pipeline, by reason:")
     for reason, value in reasons.most_common():
         print(f"  {value:6d}  {reason}")

@@ -148,6 +148,12 @@ CONTEXTS = [
     "class Net:\n\tdef call(self, x):\n\t\treturn f(K.exp(x), 1, 2)",
     "class Net:\n    def call(self, x):\n        # " + "c" * 86 + "\n        return f(K.exp(x), 1)",
     "class Net:\n    def build(self):\n        self.a = 1\n\n    def call(self, x):\n        return f(K.exp(x), 1)\n\n    def other(self):\n        return 2",
+    # a replacement that spans lines: libcst puts the block's indentation before each
+    "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
+    "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",
+    "class Net:\n    def call(self, x):\n        return K.mean(x, axis=[\n            -1])  # " + "c" * 70,
+    "class Net:\n    def call(self, x):\n        return K.mean(x,\n            axis='''-1\n''')",
+    "class Net:\n    def call(self, x):\n        return K.mean(x,  # why\n            axis=-1)",
 ]
 
 

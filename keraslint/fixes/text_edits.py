@@ -20,7 +20,9 @@ finding with the same additions after the same import. Anything else goes to the
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import replace
 from typing import Dict, List, Optional
@@ -78,7 +80,10 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     innermost = _innermost_statement(statement.node, edit)
     if not _replaceable(outline, innermost, edit):
         return None
-    replaced = _replace(outline.lines, edit)
+    code = _printed_code(outline, innermost, edit.text)
+    if code is None:
+        return None
+    replaced = _replace(outline.lines, replace(edit, text=code))
     if replaced is not None:
         replaced = _printed(outline, statement, innermost, replaced, violation.filename)
     if replaced is None:
@@ -151,12 +156,32 @@ def _last_import_before(outline: Outline, statement: _Top) -> int:
     return last
 
 
+def _printed_code(outline: Outline, innermost: ast.stmt, code: str) -> Optional[str]:
+    """`code` as libcst prints it in place of an expression of `innermost`: it parsed the
+    code alone, so every line after the first gets the block's indentation in front and the
+    file's line ending; None where that is not all (strings, comments, continuations or
+    blank lines across lines, mixed line endings)."""
+    breaks = set(re.findall(r"\r\n|\r|\n", code))
+    if not breaks:
+        return code
+    if len(breaks) > 1 or "#" in code or "\\" in code or any(not line.strip() for line in _LINE.findall(code)):
+        return None
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code, newline="").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if any(t.type == tokenize.STRING and t.start[0] != t.end[0] for t in tokens):
+        return None
+    first = outline.lines[innermost.lineno - 1]
+    block = first[: len(first) - len(first.lstrip(" \t"))]
+    return re.sub(r"\r\n|\r|\n", lambda _: (_ending(outline.lines[0]) or "\n") + block, code)
+
+
 def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
-    """libcst has an expression node at exactly `edit.span`, and the new code, parsed,
-    prints as itself (one line: libcst indents the lines after the first of a code it
-    parsed alone) and brings no parentheses of its own."""
+    """libcst has an expression node at exactly `edit.span`, and the new code parses alone
+    and brings no parentheses of its own."""
     code = edit.text
-    if not code or code != code.strip() or code.startswith("(") or "\n" in code or "\r" in code:
+    if not code or code != code.strip() or code.startswith("("):
         return False
     try:
         ast.parse(code, mode="eval")
