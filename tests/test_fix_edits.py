@@ -216,21 +216,28 @@ def test_outline_keeps_only_the_touched_method():
 
 
 def test_line_diff_equals_difflib_on_repetitive_texts():
-    """LineDiff's shortcut (one changed middle, long common prefix and suffix) gives
-    difflib's edits, also where lines repeat a lot (few distinct lines) and the shortcut
-    must step aside."""
+    """LineDiff's shortcut (difflib's first pick shown from the runs the new text keeps)
+    gives difflib's edits, also where lines repeat a lot (few distinct lines) and the
+    shortcut must step aside; with one or two changes, a right, a wrong or no anchor."""
     import random
 
     from keraslint.fixes.lines import LineDiff, _line_edits
 
     rng = random.Random(15)
     for _ in range(3000):
-        distinct = rng.choice([2, 3, 5, 30, 200])
-        old = [f"{rng.randrange(distinct)}\n" for _ in range(rng.randrange(0, 120))]
-        start = rng.randrange(0, len(old) + 1)
-        end = rng.randrange(start, min(len(old), start + 4) + 1)
-        new = old[:start] + [f"{rng.randrange(distinct)}\n" for _ in range(rng.randrange(0, 5))] + old[end:]
-        assert LineDiff(old).edits(new) == _line_edits(old, new), (old, new)
+        distinct = rng.choice([2, 3, 5, 30, 200, 1000])
+        line = lambda: f"{rng.randrange(distinct)}\n"  # noqa: E731
+        old = [line() for _ in range(rng.randrange(0, 300))]
+        first = rng.randrange(0, len(old) + 1)
+        second = rng.randrange(first, len(old) + 1)
+        cut1 = rng.randrange(first, min(len(old), first + 2) + 1)
+        cut2 = rng.randrange(second, min(len(old), second + 4) + 1)
+        if cut1 > second:
+            cut1 = second
+        head = old[:first] + [line() for _ in range(rng.randrange(0, 3))] + old[cut1:second]
+        new = head + [line() for _ in range(rng.randrange(0, 5))] + old[cut2:]
+        anchor = rng.choice([(second, len(head)), (rng.randrange(len(old) + 1), rng.randrange(len(new) + 1)), None])
+        assert LineDiff(old).edits(new, anchor) == _line_edits(old, new), (old, new, anchor)
 
 
 # import blocks above a `K.exp(x)` fix (it adds `from keras import ops`): the text path

@@ -53,7 +53,7 @@ def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
     result = []
     for violation in violations:
         fixed = _fixed_as_text(outline, violation, heads, parses)
-        result.append(None if fixed is None else _diff(old_lines, fixed))
+        result.append(None if fixed is None else _diff(old_lines, *fixed))
     missing = [v for v, edits in zip(violations, result) if edits is None]
     if missing:
         from keraslint.fixes import pipeline
@@ -63,12 +63,13 @@ def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
     return result
 
 
-def _diff(old_lines: LineDiff, fixed: str) -> List[dict]:
-    return old_lines.edits(fixed.splitlines(keepends=True))
+def _diff(old_lines: LineDiff, fixed: str, anchor: Optional[tuple]) -> List[dict]:
+    return old_lines.edits(fixed.splitlines(keepends=True), anchor)
 
 
-def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple], parses: dict) -> Optional[str]:
-    """The whole text with the fix applied, or None when only the pipeline can tell."""
+def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple], parses: dict) -> Optional[tuple]:
+    """(the whole text with the fix applied, a pair of old and new line indexes the fix keeps
+    aligned or None: a hint for the diff), or None when only the pipeline can tell."""
     replaces = [e for e in violation.fix.edits if isinstance(e, Replace)]
     additions = tuple(e for e in violation.fix.edits if isinstance(e, (AddImport, AddHelper)))
     if len(replaces) != 1 or len(additions) + 1 != len(violation.fix.edits):
@@ -89,17 +90,17 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     if replaced is None:
         return None
     if not additions:
-        return "".join(replaced)
+        return "".join(replaced), None
     key = (additions, _last_import_before(outline, statement))
     if key not in heads:
         return _learn_head(outline, violation, statement, replaced, key, heads, parses)
     boundary, head = heads[key]
     if statement.first < boundary:
         return None  # the additions were learnt from a later statement
-    return "".join(head + replaced[boundary - 1 :])
+    return "".join(head + replaced[boundary - 1 :]), (boundary - 1, len(head))
 
 
-def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[str]:
+def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[tuple]:
     """The pipeline's fix of `violation`; its lines before `statement` are kept for the
     next finding with the same additions when the rest is the replacement alone."""
     from keraslint.fixes.pipeline import fixed_each
@@ -111,7 +112,7 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
         head = head_with_import(outline.lines, outline.tree, index, additions[0], line_length_for(violation.filename), newline)
         if head is not None:
             heads[key] = (statement.first, head)
-            return "".join(head + replaced[statement.first - 1 :])
+            return "".join(head + replaced[statement.first - 1 :]), (statement.first - 1, len(head))
     if all(isinstance(e, AddImport) for e in additions):
         # new imports depend only on the text before the statement: fix a stand-in for it
         line = statement.first
@@ -121,7 +122,7 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
         if fixed is None or lines[-1] != "_ = 0\n":
             return None
         heads[key] = (line, lines[:-1])
-        return "".join(lines[:-1] + replaced[line - 1 :])
+        return "".join(lines[:-1] + replaced[line - 1 :]), (line - 1, len(lines) - 1)
     [fixed] = fixed_each("".join(outline.lines), [violation], outline, parses)
     if fixed is None:
         return None
@@ -129,7 +130,7 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
     rest = replaced[statement.first - 1 :]
     if len(lines) >= len(rest) and lines[len(lines) - len(rest) :] == rest:
         heads[key] = (statement.first, lines[: len(lines) - len(rest)])
-    return fixed
+    return fixed, None
 
 
 def _top_level_at(outline: Outline, line: int):
