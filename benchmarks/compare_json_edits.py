@@ -24,7 +24,7 @@ from keraslint.config import load_settings  # noqa: E402
 from keraslint.engine import SourceError, check_source, decode_source  # noqa: E402
 from keraslint.files import discover  # noqa: E402
 from keraslint.fixes import pipeline, text_edits, text_imports  # noqa: E402
-from keraslint.fixes.text_wrap import Undecided, rewrapped  # noqa: E402
+from keraslint.fixes.text_wrap import Undecided  # noqa: E402
 from keraslint.violations import AddHelper, AddImport, Replace  # noqa: E402
 
 
