@@ -253,8 +253,19 @@ def check_source(text: str, path: str = "<string>", settings: Optional[Settings]
         return []
     if tree is None:
         tree = parse(text, path)
+    global _last_parsed
+    _last_parsed = (text, tree)
     context = FileContext(text, tree, path, settings)
     return run_rules(context, rules)
+
+
+_last_parsed: tuple = (None, None)  # (text, tree) of the last check: JSON edits reuse the tree
+
+
+def last_tree(text: str) -> Optional[ast.Module]:
+    """The tree `check_source` parsed for this very `text` object, if it was the last one."""
+    last = _last_parsed
+    return last[1] if last[0] is text else None
 
 
 def run_rules(context: FileContext, rules, apply_noqa: bool = True) -> List[Violation]:

@@ -125,6 +125,35 @@ CONTEXTS = [
     "\tif x:\n\t\ty = K.exp(x)".replace("\t", "", 1),
     "y = K.exp(x) if x else K.exp(-x)",
     "s = '''\n# not a comment'''; y = K.exp(x)",
+    # statements the pipeline re-wraps when they no longer fit (fixes/text_wrap.py): the
+    # arguments on one line, one per line, the outer call of a chain first, nothing to split
+    "y = layers.Dense(units=8, activation='relu', name='dense_block')(K.exp(x), training=False)",
+    "y = layers.Dense(units=8, activation='relu', name='dense_block_with_a_longer_name')(K.exp(x))",
+    "y = make(first_argument_value, second_argument_value, third_argument, K.exp(x), last_one)",
+    "class Net:\n    def call(self, x):\n        return layers.Dense(8, name='a_long_layer_name')(K.exp(x), mask=None)",
+    "class Net:\n    def call(self, x):\n        out = f(g(a,\n              b), K.exp(x), c)\n        return out",
+    "class Net:\n    def call(self, x):\n        out = f(g(a,\n  b), K.exp(x), c)\n        return out",
+    "y = f(lambda a, b: a + b, K.exp(x), '# not a comment', [1, 2, 3], {'k': (4, 5)})",
+    "y: float = f(K.exp(x), 2, 3)",
+    "y += f(K.exp(x), 2, 3)",
+    "f(K.exp(x), 2, 3)",
+    "y = f(K.exp(x)) + g(1, 2)",
+    "y = (f(K.exp(x), 2))",
+    "y = [K.exp(x), 1]",
+    "y = f(K.exp(x), 2);",
+    "y = f(K.exp(x), *args, **kwargs)",
+    "y = f(K.exp(x), t='''a\n        b''')",
+    "y = f(K.exp(x),  # note\n      2)",
+    "y = f(\"héllo 中文\", K.exp(x))  # 注释 ünïcode",
+    "class Net:\n\tdef call(self, x):\n\t\treturn f(K.exp(x), 1, 2)",
+    "class Net:\n    def call(self, x):\n        # " + "c" * 86 + "\n        return f(K.exp(x), 1)",
+    "class Net:\n    def build(self):\n        self.a = 1\n\n    def call(self, x):\n        return f(K.exp(x), 1)\n\n    def other(self):\n        return 2",
+    # a replacement that spans lines: libcst puts the block's indentation before each
+    "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
+    "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",
+    "class Net:\n    def call(self, x):\n        return K.mean(x, axis=[\n            -1])  # " + "c" * 70,
+    "class Net:\n    def call(self, x):\n        return K.mean(x,\n            axis='''-1\n''')",
+    "class Net:\n    def call(self, x):\n        return K.mean(x,  # why\n            axis=-1)",
 ]
 
 
@@ -156,3 +185,106 @@ def test_text_edits_need_no_libcst_parse_for_a_plain_replacement(monkeypatch):
     expected = [whole_file_edits(text, v) for v in fixable]
     monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
     assert len(fixable) == 2 and text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_wrapped_statements_need_no_libcst(monkeypatch):
+    """A long rewritten statement in a method is re-wrapped on text, as the pipeline would."""
+    from keraslint.fixes import pipeline, text_edits
+
+    text = (
+        "from keras import ops\nfrom keras import backend as K\n\n\nclass Net:\n    def call(self, x):\n"
+        "        return keras.layers.Dense(units=8, activation='relu', name='projection')(K.exp(x), training=False)\n"
+    )
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert len(fixable) == 1 and expected[0][0]["content"].count("\n") == 3  # the pipeline wrapped it
+    monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_outline_keeps_only_the_touched_method():
+    methods = "".join(f"    def helper_{i}(self, x):\n        return x + {i}\n\n" for i in range(5))
+    text = "import keras\nfrom keras import backend as K\n\n\nclass Net:\n    scale = 2\n\n" + methods + "    def call(self, x):\n        return K.exp(x)\n"
+    [violation] = [v for v in check_source(text, "model.py") if v.fix is not None]
+    outline = Outline.of(text)
+    skeleton = outline.skeleton(violation)
+    assert "helper_" not in skeleton.text and "scale" not in skeleton.text
+    assert "class Net:" in skeleton.text and "return K.exp(x)" in skeleton.text
+    assert skeleton.restore(skeleton.text) == text
+    fixed = pipeline._fixed_on_outline(outline, violation, {})  # the outline is used, no fallback
+    assert fixed is not None and fixed == pipeline._apply(text, [violation])
+
+
+def test_line_diff_equals_difflib_on_repetitive_texts():
+    """LineDiff's shortcut (difflib's first pick shown from the runs the new text keeps)
+    gives difflib's edits, also where lines repeat a lot (few distinct lines) and the
+    shortcut must step aside; with one or two changes, a right, a wrong or no anchor."""
+    import random
+
+    from keraslint.fixes.lines import LineDiff, _line_edits
+
+    rng = random.Random(15)
+    for _ in range(3000):
+        distinct = rng.choice([2, 3, 5, 30, 200, 1000])
+        line = lambda: f"{rng.randrange(distinct)}\n"  # noqa: E731
+        old = [line() for _ in range(rng.randrange(0, 300))]
+        first = rng.randrange(0, len(old) + 1)
+        second = rng.randrange(first, len(old) + 1)
+        cut1 = rng.randrange(first, min(len(old), first + 2) + 1)
+        cut2 = rng.randrange(second, min(len(old), second + 4) + 1)
+        if cut1 > second:
+            cut1 = second
+        head = old[:first] + [line() for _ in range(rng.randrange(0, 3))] + old[cut1:second]
+        new = head + [line() for _ in range(rng.randrange(0, 5))] + old[cut2:]
+        anchor = rng.choice([(second, len(head)), (rng.randrange(len(old) + 1), rng.randrange(len(new) + 1)), None])
+        assert LineDiff(old).edits(new, anchor) == _line_edits(old, new), (old, new, anchor)
+
+
+# import blocks above a `K.exp(x)` fix (it adds `from keras import ops`): the text path
+# (fixes/text_imports.py) must place the import where the pipeline does
+IMPORT_BLOCKS = [
+    "from keras import backend as K\n",
+    "from keras import backend as K\nfrom keras import layers, models\n",
+    "from keras import backend as K\nfrom keras import models, layers\n",
+    "from keras import backend as K\nfrom keras import layers  # the layers\n",
+    "# a comment\nfrom keras import backend as K\nfrom keras import Model, layers\n",
+    "from keras import backend as K\nfrom keras import " + ", ".join(f"name_{i}" for i in range(14)) + "\n",
+    "from keras import backend as K\nfrom keras import (layers,\n    models)\n",
+    "import os\nimport sys\n\nimport numpy as np\nfrom keras import backend as K\n",
+    "import os\nimport sys\n\nimport numpy as np\nimport tensorflow as tf\n\nfrom keras import backend as K\n",
+    "from __future__ import annotations\n\nimport keras.backend as K\nimport zlib\n",
+    "import zlib, os\nimport keras.backend as K\n",
+    "from tensorflow import keras\nimport numpy as np\nfrom keras import backend as K\nimport abc\n",
+    "\"\"\"The model.\"\"\"\nfrom keras import backend as K\n",
+    "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nfrom keras import backend as K\n",
+    "from keras import backend as K\nSIZE = 3\n\n# numpy next\nimport numpy as np\n\n\n",
+    "from keras import backend as K\nif SIZE:\n    import numpy as np\n# after the block\nimport zlib\n",
+    "from . import helpers\nfrom keras import backend as K\nfrom .layers import Block\n",
+    "from keras import backend as K\nfrom keras import ops\n",
+    "from keras import backend as K\nfrom keras import ops  # already\n",
+    "from keras import backend as K\nimport keras.layers; import zlib\n",
+]
+
+
+@pytest.mark.parametrize("block", IMPORT_BLOCKS, ids=range(len(IMPORT_BLOCKS)))
+def test_text_imports_equal_the_pipelines(block, monkeypatch):
+    from keraslint.fixes import text_edits
+
+    for newline in ("\n", "\r\n"):
+        text = (block + "\n\ny = K.exp(x)\nz = K.exp(y)\n").replace("\n", newline)
+        fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+        expected = [whole_file_edits(text, v) for v in fixable]
+        assert len(fixable) == 2 and all(expected)
+        assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_text_imports_place_most_imports_without_libcst(monkeypatch):
+    from keraslint.fixes import pipeline, text_edits
+
+    runs = []
+    real = pipeline.fixed_each
+    monkeypatch.setattr(pipeline, "fixed_each", lambda *args: runs.append(1) or real(*args))
+    for block in IMPORT_BLOCKS:
+        text = block + "\n\ny = K.exp(x)\n"
+        text_edits.edits_for_each(text, [v for v in check_source(text, "model.py") if v.fix is not None])
+    assert len(runs) <= 1  # only a block's footer above the insertion point (block 15) needs libcst

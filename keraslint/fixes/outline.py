@@ -133,6 +133,17 @@ class Outline:
                     changed = True
         out = list(self.lines)
         group: Dict[int, int] = {}
+        for statement in self.statements:  # inside a kept class or function, only what the fix touches
+            if statement.first in keep and not statement.kept:
+                for first, last in _inner_runs(self.tree.body[statement.index], spans):
+                    line = self.lines[first - 1]
+                    indent = line[: len(line) - len(line.lstrip(" \t"))]
+                    for number in range(first, last + 1):
+                        ending = out[number - 1][len(out[number - 1].rstrip("\r\n")) :]
+                        text = f"keraslint outline {self.token} {number}"
+                        text = indent + '_ = """' + text if number == first else text
+                        out[number - 1] = text + ('"""' if number == last else "") + ending
+                        group[number] = first
         for run in _runs([st for st in self.statements if st.first not in keep]):
             first, last = run[0].first, run[-1].last
             indent = next((st.block_indent for st in run if st.block_indent is not None), None)
@@ -152,6 +163,44 @@ class Outline:
                 out[number - 1] = text + ending
                 group[number] = first
         return Skeleton("".join(out), self.token, self.lines, group)
+
+
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _inner_runs(node: ast.stmt, spans) -> List[tuple]:
+    """(first, last) lines of each run of statements in the body of class or function
+    `node` (and of the classes and functions in it the spans touch) that no span touches:
+    each becomes one placeholder at the body's indentation. Statements sharing a line with
+    a touched one are touched; a body on the header's line is left alone."""
+    body = getattr(node, "body", None) if isinstance(node, _DEFINITIONS) else None
+    if not body or _first_line(body[0]) <= node.lineno:
+        return []
+    bounds = [(_first_line(child), child.end_lineno or child.lineno) for child in body]
+    touched = [any(first <= s.end_line and s.line <= last for s in spans) for first, last in bounds]
+    changed = True
+    while changed:
+        changed = False
+        for i in range(1, len(body)):
+            if touched[i] != touched[i - 1] and bounds[i][0] <= bounds[i - 1][1]:
+                touched[i] = touched[i - 1] = changed = True
+    runs: List[tuple] = []
+    run: List[tuple] = []
+    for child, (first, last), is_touched in zip(body, bounds, touched):
+        if not is_touched:
+            run.append((first, last))
+            continue
+        if run:
+            runs.append((run[0][0], run[-1][1]))
+            run = []
+        runs.extend(_inner_runs(child, spans))
+    if run:
+        runs.append((run[0][0], run[-1][1]))
+    return runs
+
+
+def _first_line(node: ast.stmt) -> int:
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
 
 
 def _runs(statements: List[_Statement]) -> List[List[_Statement]]:

@@ -52,24 +52,26 @@ def apply_fixes(text: str, violations: List[Violation], line_length: int = 100) 
     return result
 
 
-def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
+def edits_for_each(text: str, violations: List[Violation], outline=None, parses: Optional[dict] = None) -> List[List[dict]]:
     """Each violation's fix, alone, as ruff-style edits (no edits for a fix that cannot be
     applied)."""
     old_lines = text.splitlines(keepends=True)
-    return [[] if fixed is None else _line_edits(old_lines, fixed.splitlines(keepends=True)) for fixed in fixed_each(text, violations)]
+    fixed = fixed_each(text, violations, outline, parses)
+    return [[] if one is None else _line_edits(old_lines, one.splitlines(keepends=True)) for one in fixed]
 
 
-def fixed_each(text: str, violations: List[Violation]) -> List[Optional[str]]:
+def fixed_each(text: str, violations: List[Violation], outline=None, parses: Optional[dict] = None) -> List[Optional[str]]:
     """The whole text with each violation's fix applied alone (None where it cannot be).
     Each fix is computed on an outline of the file (fixes/outline.py: only the statements it
     touches, kept verbatim), so libcst never parses a large file once per finding; where the
-    outline cannot be used, the whole file is parsed, once."""
+    outline cannot be used, the whole file is parsed, once. A caller that has the text's
+    `Outline` passes it; `parses` (outline text -> _Parsed) may be shared between calls."""
     from keraslint.fixes.outline import Outline
 
-    outline = Outline.of(text)
+    outline = outline or Outline.of(text)
     whole: List = []  # the whole file parsed, at most once: [_Parsed] or [FixError]
     result: List[Optional[str]] = []
-    parses: dict = {}  # outline text -> _Parsed (findings in the same statements share it)
+    parses = {} if parses is None else parses  # findings in the same statements share a parse
     for violation in violations:
         fixed = _fixed_on_outline(outline, violation, parses) if outline is not None else None
         if fixed is None:
@@ -129,12 +131,21 @@ class _Parsed:
             self.module = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
             raise FixError(f"libcst cannot parse the file: {error.message}") from None
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
+        self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.positions = self._wrapper.resolve(PositionProvider)
+        self._parents = None
         self.by_span: Dict[tuple, list] = {}
         for node, where in self.positions.items():
             self.by_span.setdefault((where.start.line, where.start.column, where.end.line, where.end.column), []).append(node)
+
+
+    @property
+    def parents(self):
+        """Each node's parent: only inserted statements need them, so resolved on first use
+        (as costly as the positions)."""
+        if self._parents is None:
+            self._parents = self._wrapper.resolve(ParentNodeProvider)
+        return self._parents
 
 
 def _apply(text: str, violations: List[Violation], line_length: int = LINE_LENGTH) -> str:
@@ -142,7 +153,7 @@ def _apply(text: str, violations: List[Violation], line_length: int = LINE_LENGT
 
 
 def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int = LINE_LENGTH, defined=None) -> str:
-    module, positions, parents, by_span = parsed.module, parsed.positions, parsed.parents, parsed.by_span
+    module, positions, by_span = parsed.module, parsed.positions, parsed.by_span
     replacements: Dict[cst.CSTNode, cst.CSTNode] = {}
     insert_after: Dict[cst.CSTNode, list] = {}
     insert_before: Dict[cst.CSTNode, list] = {}
@@ -160,7 +171,7 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
                     replacements[old] = _expression(edit.text, old)
             elif isinstance(edit, InsertStatements):
                 small = _find(by_span, edit.span, (cst.BaseSmallStatement, cst.BaseCompoundStatement))
-                line = small if isinstance(small, cst.BaseCompoundStatement) else parents[small]
+                line = small if isinstance(small, cst.BaseCompoundStatement) else parsed.parents[small]
                 target = insert_after if edit.after else insert_before
                 target.setdefault(line, []).extend(_statements(edit.text))
             elif isinstance(edit, AddImport):

@@ -20,13 +20,17 @@ finding with the same additions after the same import. Anything else goes to the
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import replace
 from typing import Dict, List, Optional
 
-from keraslint.fixes.lines import _line_edits, line_length_for
+from keraslint.fixes.lines import LineDiff, line_length_for
 from keraslint.fixes.outline import _LINE, Outline
+from keraslint.fixes.text_imports import head_with_import
+from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
 _FROM = re.compile(r"from[ \t]+\Z")
@@ -35,32 +39,37 @@ _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 def edits_for_each(text: str, violations: List[Violation]) -> List[List[dict]]:
     """Each violation's fix, alone, as ruff-style edits: `pipeline.edits_for_each`."""
-    outline = Outline.of(text)
+    from keraslint.engine import last_tree
+
+    tree = last_tree(text)  # the check just parsed it: no second parse
+    outline = Outline(text, tree) if tree is not None else Outline.of(text)
     if outline is None:
         from keraslint.fixes import pipeline
 
         return pipeline.edits_for_each(text, violations)
-    old_lines = text.splitlines(keepends=True)
+    old_lines = LineDiff(text.splitlines(keepends=True))
     heads: Dict[tuple, tuple] = {}  # (additions, last import before) -> (line, the lines before it, added to)
+    parses: dict = {}  # the pipeline's libcst parses of this file's outlines, shared
     result = []
     for violation in violations:
-        fixed = _fixed_as_text(outline, violation, heads)
-        result.append(None if fixed is None else _diff(old_lines, fixed))
+        fixed = _fixed_as_text(outline, violation, heads, parses)
+        result.append(None if fixed is None else _diff(old_lines, *fixed))
     missing = [v for v, edits in zip(violations, result) if edits is None]
     if missing:
         from keraslint.fixes import pipeline
 
-        slow = iter(pipeline.edits_for_each(text, missing))
+        slow = iter(pipeline.edits_for_each(text, missing, outline, parses))
         result = [next(slow) if edits is None else edits for edits in result]
     return result
 
 
-def _diff(old_lines: List[str], fixed: str) -> List[dict]:
-    return _line_edits(old_lines, fixed.splitlines(keepends=True))
+def _diff(old_lines: LineDiff, fixed: str, anchor: Optional[tuple]) -> List[dict]:
+    return old_lines.edits(fixed.splitlines(keepends=True), anchor)
 
 
-def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple]) -> Optional[str]:
-    """The whole text with the fix applied, or None when only the pipeline can tell."""
+def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tuple], parses: dict) -> Optional[tuple]:
+    """(the whole text with the fix applied, a pair of old and new line indexes the fix keeps
+    aligned or None: a hint for the diff), or None when only the pipeline can tell."""
     replaces = [e for e in violation.fix.edits if isinstance(e, Replace)]
     additions = tuple(e for e in violation.fix.edits if isinstance(e, (AddImport, AddHelper)))
     if len(replaces) != 1 or len(additions) + 1 != len(violation.fix.edits):
@@ -72,26 +81,38 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     innermost = _innermost_statement(statement.node, edit)
     if not _replaceable(outline, innermost, edit):
         return None
-    replaced = _replace(outline.lines, edit)
-    if replaced is None or not _fits_and_parses(outline, statement, innermost, edit, replaced, violation.filename):
+    code = _printed_code(outline, innermost, edit.text)
+    if code is None:
+        return None
+    replaced = _replace(outline.lines, replace(edit, text=code))
+    if replaced is not None:
+        replaced = _printed(outline, statement, innermost, replaced, violation.filename)
+    if replaced is None:
         return None
     if not additions:
-        return "".join(replaced)
+        return "".join(replaced), None
     key = (additions, _last_import_before(outline, statement))
     if key not in heads:
-        return _learn_head(outline, violation, statement, replaced, key, heads)
+        return _learn_head(outline, violation, statement, replaced, key, heads, parses)
     boundary, head = heads[key]
     if statement.first < boundary:
         return None  # the additions were learnt from a later statement
-    return "".join(head + replaced[boundary - 1 :])
+    return "".join(head + replaced[boundary - 1 :]), (boundary - 1, len(head))
 
 
-def _learn_head(outline, violation, statement, replaced, key, heads) -> Optional[str]:
+def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[tuple]:
     """The pipeline's fix of `violation`; its lines before `statement` are kept for the
     next finding with the same additions when the rest is the replacement alone."""
     from keraslint.fixes.pipeline import fixed_each
 
     additions = key[0]
+    if len(additions) == 1 and isinstance(additions[0], AddImport):  # the usual case: on text
+        index = next(i for i, node in enumerate(outline.tree.body) if node is statement.node)
+        newline = _ending(outline.lines[0]) or "\n"
+        head = head_with_import(outline.lines, outline.tree, index, additions[0], line_length_for(violation.filename), newline)
+        if head is not None:
+            heads[key] = (statement.first, head)
+            return "".join(head + replaced[statement.first - 1 :]), (statement.first - 1, len(head))
     if all(isinstance(e, AddImport) for e in additions):
         # new imports depend only on the text before the statement: fix a stand-in for it
         line = statement.first
@@ -101,15 +122,15 @@ def _learn_head(outline, violation, statement, replaced, key, heads) -> Optional
         if fixed is None or lines[-1] != "_ = 0\n":
             return None
         heads[key] = (line, lines[:-1])
-        return "".join(lines[:-1] + replaced[line - 1 :])
-    [fixed] = fixed_each("".join(outline.lines), [violation])
+        return "".join(lines[:-1] + replaced[line - 1 :]), (line - 1, len(lines) - 1)
+    [fixed] = fixed_each("".join(outline.lines), [violation], outline, parses)
     if fixed is None:
         return None
     lines = _LINE.findall(fixed)
     rest = replaced[statement.first - 1 :]
     if len(lines) >= len(rest) and lines[len(lines) - len(rest) :] == rest:
         heads[key] = (statement.first, lines[: len(lines) - len(rest)])
-    return fixed
+    return fixed, None
 
 
 def _top_level_at(outline: Outline, line: int):
@@ -136,12 +157,32 @@ def _last_import_before(outline: Outline, statement: _Top) -> int:
     return last
 
 
+def _printed_code(outline: Outline, innermost: ast.stmt, code: str) -> Optional[str]:
+    """`code` as libcst prints it in place of an expression of `innermost`: it parsed the
+    code alone, so every line after the first gets the block's indentation in front and the
+    file's line ending; None where that is not all (strings, comments, continuations or
+    blank lines across lines, mixed line endings)."""
+    breaks = set(re.findall(r"\r\n|\r|\n", code))
+    if not breaks:
+        return code
+    if len(breaks) > 1 or "#" in code or "\\" in code or any(not line.strip() for line in _LINE.findall(code)):
+        return None
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code, newline="").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if any(t.type == tokenize.STRING and t.start[0] != t.end[0] for t in tokens):
+        return None
+    first = outline.lines[innermost.lineno - 1]
+    block = first[: len(first) - len(first.lstrip(" \t"))]
+    return re.sub(r"\r\n|\r|\n", lambda _: (_ending(outline.lines[0]) or "\n") + block, code)
+
+
 def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
-    """libcst has an expression node at exactly `edit.span`, and the new code, parsed,
-    prints as itself (one line: libcst indents the lines after the first of a code it
-    parsed alone) and brings no parentheses of its own."""
+    """libcst has an expression node at exactly `edit.span`, and the new code parses alone
+    and brings no parentheses of its own."""
     code = edit.text
-    if not code or code != code.strip() or code.startswith("(") or "\n" in code or "\r" in code:
+    if not code or code != code.strip() or code.startswith("("):
         return False
     try:
         ast.parse(code, mode="eval")
@@ -183,33 +224,38 @@ def _replace(lines: List[str], edit: Replace) -> Optional[List[str]]:
     return lines[: span.line - 1] + _LINE.findall(middle) + lines[span.end_line :]
 
 
-def _fits_and_parses(outline: Outline, statement: _Top, innermost: ast.stmt, edit: Replace, replaced: List[str], path: str) -> bool:
-    """The pipeline would not re-wrap the statement, and the result parses."""
+def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: List[str], path: str) -> Optional[List[str]]:
+    """`replaced` with the edited statement as the pipeline prints it (re-wrapped where it
+    no longer fits, fixes/text_wrap.py), if the result parses; None when only the pipeline
+    can tell."""
     shift = len(replaced) - len(outline.lines)
     simple = None if hasattr(innermost, "body") else innermost
-    if simple is not None:  # the pipeline re-wraps a simple statement that no longer fits
-        limit = line_length_for(path)
-        first_line = outline.lines[simple.lineno - 1]
-        indent = len(first_line) - len(first_line.lstrip(" \t"))
-        if len(replaced[simple.lineno - 1].rstrip("\r\n")) > limit:
-            return False
-        for number in range(simple.lineno + 1, simple.end_lineno + shift + 1):
-            if indent + len(replaced[number - 1].rstrip("\r\n")) > limit:
-                return False
-        number = simple.lineno - 1
-        while number >= 1 and (outline.lines[number - 1].strip() == "" or outline.lines[number - 1].lstrip().startswith("#")):
-            if indent + len(outline.lines[number - 1].rstrip("\r\n")) > limit:
-                return False
-            number -= 1
-    if simple is not None and _alone(outline.lines, simple):  # it parses where it is if it parses alone
-        first_line = outline.lines[simple.lineno - 1]
-        start = _chars(first_line, simple.col_offset)
-        return _parses(replaced[simple.lineno - 1][start:] + "".join(replaced[simple.lineno : simple.end_lineno + shift]))
+    if simple is not None and _alone(outline.lines, simple):
+        first, end = simple.lineno - 1, simple.end_lineno + shift
+        above = first
+        while above >= 1 and (outline.lines[above - 1].strip() == "" or outline.lines[above - 1].lstrip().startswith("#")):
+            above -= 1
+        newline = _ending(outline.lines[0]) or "\n"  # libcst's: the file's first line ending
+        try:
+            lines = rewrapped(replaced[first:end], outline.lines[above:first], line_length_for(path), outline.default_indent or "    ", newline)
+        except Undecided:
+            return None
+        replaced = replaced[:first] + lines + replaced[end:]
+        start = _chars(outline.lines[first], simple.col_offset)
+        # it parses where it is if it parses alone
+        return replaced if _parses(replaced[first][start:] + "".join(replaced[first + 1 : first + len(lines)])) else None
+    if simple is not None and _ends_with_semicolon(outline.lines, simple):
+        return None  # one statement and a `;`: the pipeline may re-wrap it
+    # a one-line block (`if x: y = ...`) or statements sharing a line: the pipeline keeps them
     first, last = statement.first, statement.last
     for other in outline.statements:  # statements sharing a line with it parse with it
         if other.first <= last and first <= other.last:
             first, last = min(first, other.first), max(last, other.last)
-    return _parses("".join(replaced[first - 1 : last + shift]))
+    return replaced if _parses("".join(replaced[first - 1 : last + shift])) else None
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
 
 
 def _parses(code: str) -> bool:
@@ -220,6 +266,13 @@ def _parses(code: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def _ends_with_semicolon(lines: List[str], statement: ast.stmt) -> bool:
+    """Alone on its line but for a `;` after it (still one statement for libcst)."""
+    first, last = lines[statement.lineno - 1], lines[statement.end_lineno - 1]
+    rest = last[_chars(last, statement.end_col_offset) :].strip()
+    return first[: _chars(first, statement.col_offset)].strip() == "" and rest.startswith(";") and rest[1:].strip()[:1] in ("", "#")
 
 
 def _alone(lines: List[str], statement: ast.stmt) -> bool:

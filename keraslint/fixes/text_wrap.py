@@ -1,0 +1,189 @@
+"""The pipeline's re-wrapping of a rewritten statement (`pipeline.wrap_statement`), done on
+text for JSON output's fast path (fixes/text_edits.py).
+
+The pipeline re-wraps a simple statement, alone on its lines, that no longer fits the line
+length after a fix: its value's call is split at its brackets, the arguments on one
+indented line, else one per line with a trailing comma, trying the outermost call of a
+chain (`Dense(8)(x)`) first; unchanged when nothing fits. It measures each line as libcst
+prints the statement on its own: without the block's indentation, then adds its width. A
+continuation line that libcst took as indented by the block is measured as it is; any
+other one (inside a multi-line string, after a backslash, less indented) with the block's
+width added. Where that cannot be told from the text and it decides the outcome, or the
+statement has comments inside, mixed line endings or a list to split, `rewrapped`
+returns None and the pipeline decides.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from typing import List
+
+from keraslint.fixes.outline import _LINE
+
+_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines splits here too
+_VALUE_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+class Undecided(Exception):
+    """The text alone cannot tell what the pipeline prints."""
+
+
+def rewrapped(statement: List[str], above: List[str], limit: int, unit: str, newline: str) -> List[str]:
+    """`statement` (its lines, the first one starting with its indentation, alone on its
+    lines, after the fix's replacement) as the pipeline prints it. `above`: the comment and
+    blank lines right above it (libcst counts them in); `unit`: the module's indentation
+    step; `newline`: the module's line ending. Raises Undecided."""
+    first = statement[0]
+    block = first[: len(first) - len(first.lstrip(" \t"))]
+    text = "".join(statement)
+    if any(c in text for c in _LINE_BREAKS) or "\r" in text.replace("\r\n", ""):
+        raise Undecided("a line break tokenize or str.splitlines counts differently")
+    for line in above:
+        if len(block) + _width(line) > limit:
+            raise Undecided("a long comment above")
+    if _fits([(line, index == 0) for index, line in enumerate(statement)], block, limit):
+        return statement
+    if any(line.rstrip("\r\n").endswith("\\") for line in statement):
+        raise Undecided("a backslash continuation")
+    code = text[len(block) :]
+    node = _parse_one(code)
+    value = getattr(node, "value", None) if isinstance(node, _VALUE_STATEMENTS) else None
+    if isinstance(value, (ast.List, ast.ListComp)):
+        raise Undecided("a list the pipeline splits")
+    if not isinstance(value, ast.Call):
+        return statement  # nothing to split: the pipeline keeps it too long
+    if (value.end_lineno, value.end_col_offset) != (node.end_lineno, node.end_col_offset) or (
+        isinstance(node, ast.Expr) and (value.lineno, value.col_offset) != (node.lineno, node.col_offset)
+    ):
+        raise Undecided("the call has parentheses of its own")
+    source = _Source(code)
+    if any(t.type == tokenize.COMMENT and source.at(*t.start) < source.at_ast(node.end_lineno, node.end_col_offset) for t in source.tokens):
+        raise Undecided("a comment inside the statement")
+    call = value
+    while isinstance(call, ast.Call):  # the outermost call of a chain first, as the pipeline
+        func_end = source.at_ast(call.func.end_lineno, call.func.end_col_offset)
+        opening = next(source.at(*t.start) for t in source.tokens if t.string == "(" and source.at(*t.start) >= func_end)
+        closing = source.at_ast(call.end_lineno, call.end_col_offset) - 1
+        arguments = _arguments(source, opening, closing)
+        if arguments and not any("#" in a for a in arguments):  # "#" in a string: libcst skips it too
+            before, after = code[: opening + 1], code[closing:]
+            for per_line in (False, True):
+                lines = _split_call(block, before, arguments, after, unit, newline, per_line)
+                if _fits(lines, block, limit):
+                    return [line for line, _ in lines]
+        call = call.func
+    return statement
+
+
+def _split_call(block, before, arguments, after, unit, newline, per_line):
+    """(line, measured exactly) of `before` + the arguments split + `after`: on one
+    indented line, or one per line with a trailing comma."""
+    parts, exact_starts = [block + before], {0}
+
+    def new_line(text: str) -> None:
+        parts.append(newline)
+        exact_starts.add(sum(map(len, parts)))
+        parts.append(text)
+
+    for index, argument in enumerate(arguments):
+        if per_line or index == 0:
+            new_line(block + unit + argument)
+        else:
+            parts.append(", " + argument)
+        if per_line:
+            parts.append(",")
+    new_line(block + after)
+    lines, offset = [], 0
+    for line in _LINE.findall("".join(parts)):
+        lines.append((line, offset in exact_starts))
+        offset += len(line)
+    return lines
+
+
+def _fits(lines, block: str, limit: int) -> bool:
+    """Every line within `limit`, as `pipeline._fits` measures it; Undecided when that
+    depends on how libcst took a line's indentation."""
+    undecided = False
+    for line, exact in lines:
+        width = _width(line)
+        high = width if exact else len(block) + width
+        low = width if exact or line.startswith(block) else high
+        if low > limit:
+            return False
+        undecided = undecided or high > limit
+    if undecided:
+        raise Undecided("a continuation line whose width libcst may count differently")
+    return True
+
+
+def _arguments(source: "_Source", opening: int, closing: int) -> List[str]:
+    """The text of each argument between the brackets at `opening` and `closing`, without
+    the whitespace and commas around it (libcst's Arg without its comma and whitespace)."""
+    arguments, depth, first, last, lambda_parameters = [], 0, None, None, False
+    for token in source.tokens:
+        offset = source.at(*token.start)
+        if offset <= opening or token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            continue
+        if offset >= closing:
+            break
+        if token.type == tokenize.OP and depth == 0 and token.string == "," and not lambda_parameters:
+            arguments.append(source.code[first:last])
+            first = None
+            continue
+        if token.type == tokenize.OP and token.string in _OPEN:
+            depth += 1
+        elif token.type == tokenize.OP and token.string in _CLOSE:
+            depth -= 1
+        elif depth == 0 and token.type == tokenize.NAME and token.string == "lambda":
+            lambda_parameters = True  # its parameters' commas are not argument separators
+        elif depth == 0 and token.type == tokenize.OP and token.string == ":":
+            lambda_parameters = False
+        if first is None:
+            first = offset
+        last = source.at(*token.end)
+    if first is not None:
+        arguments.append(source.code[first:last])
+    return arguments
+
+
+class _Source:
+    """A statement's code, its tokens, and offsets from tokenize (characters) and ast
+    (UTF-8 bytes) positions."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.lines = io.StringIO(code, newline="").readlines()
+        self.starts = [0, 0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+        try:
+            self.tokens = list(tokenize.generate_tokens(io.StringIO(code, newline="").readline))
+        except (tokenize.TokenError, SyntaxError):
+            raise Undecided("does not tokenize") from None
+
+    def at(self, line: int, column: int) -> int:
+        return self.starts[line] + column
+
+    def at_ast(self, line: int, byte_column: int) -> int:
+        text = self.lines[line - 1].encode("utf-8", "surrogatepass")[:byte_column]
+        return self.starts[line] + len(text.decode("utf-8", "surrogatepass"))
+
+
+def _parse_one(code: str) -> ast.stmt:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            body = ast.parse(code).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise Undecided("does not parse alone") from None
+    if len(body) != 1:
+        raise Undecided("more than one statement")
+    return body[0]
+
+
+def _width(line: str) -> int:
+    return len(line.rstrip("\r\n"))
