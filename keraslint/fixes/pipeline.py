@@ -138,11 +138,10 @@ class _Parsed:
         for node, where in self.positions.items():
             self.by_span.setdefault((where.start.line, where.start.column, where.end.line, where.end.column), []).append(node)
 
-
     @property
     def parents(self):
-        """Each node's parent: only inserted statements need them, so resolved on first use
-        (as costly as the positions)."""
+        """Each node's parent: only inserted statements and import aliases need them, so
+        resolved on first use (as costly as the positions)."""
         if self._parents is None:
             self._parents = self._wrapper.resolve(ParentNodeProvider)
         return self._parents
@@ -163,8 +162,8 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
         for edit in violation.fix.edits:
             if isinstance(edit, Replace):
                 old = _find(by_span, edit.span, cst.BaseExpression)
-                alias = parents.get(old)
-                if isinstance(alias, cst.ImportAlias) and alias.name is old and " as " in edit.text:
+                alias = parsed.parents.get(old) if " as " in edit.text else None  # parents only when needed
+                if isinstance(alias, cst.ImportAlias) and alias.name is old:
                     # an imported name that gains an alias: `Deconv2D` → `Conv2DTranspose as Deconv2D`
                     replacements[alias] = _import_alias(edit.text, alias)
                 else:
