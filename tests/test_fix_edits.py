@@ -154,6 +154,11 @@ CONTEXTS = [
     "class Net:\n    def call(self, x):\n        return K.mean(x, axis=[\n            -1])  # " + "c" * 70,
     "class Net:\n    def call(self, x):\n        return K.mean(x,\n            axis='''-1\n''')",
     "class Net:\n    def call(self, x):\n        return K.mean(x,  # why\n            axis=-1)",
+    # a replaced comparison (`K.image_dim_ordering() == "th"` becomes a data-format test)
+    "if K.image_dim_ordering() == 'th':\n    axis = 1",
+    "axis = 1 if (K.image_dim_ordering() == 'th') else -1",
+    "flag = not K.image_dim_ordering() == 'tf' and x",
+    "class Net:\n    def build(self):\n        self.axis = 1 if K.image_dim_ordering() == 'th' else layers.Dense(units=8, activation='relu')",
 ]
 
 

@@ -6,7 +6,7 @@ the same for every finding of the file. The pipeline (fixes/pipeline.py) replace
 expression's node by the parsed new code, keeps the old parentheses, and re-wraps the
 statement only when it no longer fits the line length. So the replacement is done here as
 text when:
-- the span is an `ast` Call, Name or Attribute, or the module of `from module import ...`
+- the span is an `ast` Call, Name, Attribute or Compare, or the module of `from module import ...`
   (libcst has an expression node with exactly that span),
 - the new code does not start with `(` (libcst would drop the old parentheses),
 - every line of the rewritten statement, and the comment lines above it, fit (no wrapping),
@@ -195,7 +195,7 @@ def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
             start = _chars(line, node.col_offset)
             if line[span.col : span.end_col] == node.module and _FROM.match(line[start : span.col]):
                 return True
-        elif isinstance(node, (ast.Call, ast.Name, ast.Attribute)) and (node.lineno, node.end_lineno) == (span.line, span.end_line):
+        elif isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Compare)) and (node.lineno, node.end_lineno) == (span.line, span.end_line):
             if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.end_line - 1], node.end_col_offset)) == (span.col, span.end_col):
                 return True
     return False
