@@ -293,3 +293,28 @@ def test_text_imports_place_most_imports_without_libcst(monkeypatch):
         text = block + "\n\ny = K.exp(x)\n"
         text_edits.edits_for_each(text, [v for v in check_source(text, "model.py") if v.fix is not None])
     assert len(runs) <= 1  # only a block's footer above the insertion point (block 15) needs libcst
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_an_import_and_the_names_it_binds_are_renamed_on_text(newline, monkeypatch):
+    """KER303's fix edits the import and every use of the module name it binds: each
+    statement is edited on text, bottom up, with the pipeline's result and no libcst."""
+    from keraslint.fixes import pipeline, text_edits
+
+    text = newline.join([
+        "import numpy as np",
+        "from keras.utils import np_utils",
+        "",
+        "",
+        "def encode(labels):",
+        "    if labels is not None:",
+        "        y = np_utils.to_categorical(labels, 10)",
+        "        return y, np_utils.to_categorical(labels[:1], 10)",
+        "    return None",
+        "",
+    ])
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    assert [v.code for v in fixable] == ["KER303"] and len(fixable[0].fix.edits) > 2
+    expected = [whole_file_edits(text, v) for v in fixable]
+    monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert text_edits.edits_for_each(text, fixable) == expected

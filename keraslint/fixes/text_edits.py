@@ -20,6 +20,7 @@ finding with the same additions after the same import. Anything else goes to the
 from __future__ import annotations
 
 import ast
+import copy
 import io
 import re
 import tokenize
@@ -72,23 +73,26 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     aligned or None: a hint for the diff), or None when only the pipeline can tell."""
     replaces = [e for e in violation.fix.edits if isinstance(e, Replace)]
     additions = tuple(e for e in violation.fix.edits if isinstance(e, (AddImport, AddHelper)))
-    if len(replaces) != 1 or len(additions) + 1 != len(violation.fix.edits):
+    if not replaces or len(additions) + len(replaces) != len(violation.fix.edits):
         return None
-    edit = replaces[0]
-    statement = _top_level_at(outline, edit.span.line)
-    if statement is None:
-        return None
-    innermost = _innermost_statement(statement.node, edit)
-    if not _replaceable(outline, innermost, edit):
-        return None
-    code = _printed_code(outline, innermost, edit.text)
-    if code is None:
-        return None
-    replaced = _replace(outline.lines, replace(edit, text=code))
-    if replaced is not None:
-        replaced = _printed(outline, statement, innermost, replaced, violation.filename)
-    if replaced is None:
-        return None
+    # Several replacements (KER303: an import and the names it binds) are done a statement
+    # at a time from the bottom up, right to left, so what lies before each is unchanged.
+    groups: Dict[int, list] = {}  # id of the innermost statement -> [its top-level statement, edits]
+    for edit in replaces:
+        statement = _top_level_at(outline, edit.span.line)
+        if statement is None:
+            return None
+        groups.setdefault(id(_innermost_statement(statement.node, edit)), [statement]).append(edit)
+    replaced = outline.lines
+    done = set()  # top-level statements already edited below
+    for statement, *edits in sorted(groups.values(), key=lambda group: group[1].span.line, reverse=True):
+        if statement.first in done and len(replaced) != len(outline.lines):
+            return None  # an edit below in the same statement changed its length: the pipeline's
+        replaced = _statement_as_text(outline, statement, edits, replaced, violation.filename)
+        if replaced is None:
+            return None
+        done.add(statement.first)
+    statement = min((group[0] for group in groups.values()), key=lambda top: top.first)  # additions go above it
     if not additions:
         return "".join(replaced), None
     key = (additions, _last_import_before(outline, statement))
@@ -98,6 +102,32 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     if statement.first < boundary:
         return None  # the additions were learnt from a later statement
     return "".join(head + replaced[boundary - 1 :]), (boundary - 1, len(head))
+
+
+def _statement_as_text(outline: Outline, statement, edits: List[Replace], lines: List[str], path: str) -> Optional[List[str]]:
+    """`lines` (the outline's, or edited only below) with `edits`, all in one statement inside
+    the top-level `statement`, done as the pipeline prints them; None when only the pipeline
+    can tell."""
+    view = outline
+    if lines is not outline.lines:
+        view = copy.copy(outline)
+        view.lines = lines
+    innermost = _innermost_statement(statement.node, edits[0])
+    replaced = lines
+    previous = None
+    for edit in sorted(edits, key=lambda e: (e.span.line, e.span.col), reverse=True):
+        if previous is not None and (edit.span.end_line, edit.span.end_col) > (previous.span.line, previous.span.col):
+            return None  # overlapping edits
+        if not _replaceable(view, innermost, edit):
+            return None
+        code = _printed_code(view, innermost, edit.text)
+        if code is None or (len(edits) > 1 and "\n" in code):
+            return None
+        replaced = _replace(replaced, replace(edit, text=code))
+        if replaced is None:
+            return None
+        previous = edit
+    return _printed(view, statement, innermost, replaced, path)
 
 
 def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[tuple]:
@@ -113,8 +143,9 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
         if head is not None:
             heads[key] = (statement.first, head)
             return "".join(head + replaced[statement.first - 1 :]), (statement.first - 1, len(head))
-    if all(isinstance(e, AddImport) for e in additions):
-        # new imports depend only on the text before the statement: fix a stand-in for it
+    if all(isinstance(e, AddImport) or e.name not in outline.defined for e in additions):
+        # new imports and helpers depend only on the text before the statement (a helper also
+        # on whether the file defines its name: not so here): fix a stand-in for the statement
         line = statement.first
         stand_in = replace(violation, fix=replace(violation.fix, edits=(Replace(Span(line, 4, line, 5), "0"), *additions)))
         [fixed] = fixed_each("".join(outline.lines[: line - 1]) + "_ = 0\n", [stand_in])
@@ -194,6 +225,10 @@ def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
             line = lines[span.line - 1]
             start = _chars(line, node.col_offset)
             if line[span.col : span.end_col] == node.module and _FROM.match(line[start : span.col]):
+                return True
+        elif isinstance(node, ast.alias) and node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line:
+            # an imported name without `as` (`np_utils` in `from keras.utils import np_utils`)
+            if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col):
                 return True
         elif isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Compare)) and (node.lineno, node.end_lineno) == (span.line, span.end_line):
             if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.end_line - 1], node.end_col_offset)) == (span.col, span.end_col):
