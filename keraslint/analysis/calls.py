@@ -95,7 +95,7 @@ class Calls:
 
     def sites(self, helper: ast.AST) -> List[Site]:
         """Calls of `helper` outside its own body, with their home scope and repetitions."""
-        return [self._site(call) for call in self.calls_of(helper) if not _within(call, helper)]  # not recursion
+        return [self._site(call) for call in self.calls_of(helper) if helper not in self.index.ancestors(call)]  # not recursion
 
     def _site(self, call: ast.Call) -> Site:
         scope = self.index.scope_at(call)
@@ -559,9 +559,3 @@ def _position(node) -> tuple:
 def _appends(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr in _APPENDERS
 
-
-def _within(node: ast.AST, outer: ast.AST) -> bool:
-    """`node` lies in `outer`'s source range (cheaper than walking `outer`'s subtree)."""
-    start = (outer.lineno, outer.col_offset)
-    end = (outer.end_lineno, outer.end_col_offset)
-    return start <= (node.lineno, node.col_offset) and (node.end_lineno, node.end_col_offset) <= end

@@ -76,26 +76,45 @@ def check(call: ast.Call, ctx):
         return  # not Keras' clone_model
     if not call.args:
         return  # clone_model(model=...): rare, not analysed
-    statement = ctx.index.parents.get(call)
-    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+    kept = _kept_under_name(call, ctx)
+    if kept is None:
         return  # the clone is not kept under a name we can follow
-    target = statement.targets[0]
-    uses = ctx.calls.uses_of(target)
-    methods = [_method(use, ctx) for use in uses]
-    if any(m in _GIVES_WEIGHTS for m in methods):
+    statement, target = kept
+    used = _uses(target, ctx)
+    if used is None:
         return  # weights set, loaded or trained: the clone is not meant as a raw copy
-    copy_uses = [use for use, m in zip(uses, methods) if m in _COPY_USES]
-    returned = [use for use in uses if isinstance(ctx.index.parents.get(use), ast.Return)]
-    escapes = [use for use, m in zip(uses, methods) if m is None and use not in returned]
+    copy_uses, escapes, returned = used
     if not copy_uses and returned and not escapes:
         copy_uses = _copy_uses_by_callers(call, ctx)  # `return copy`: what the callers do with it
-    if not copy_uses:
-        return  # never used as a copy
-    if any(_position(use) < _position(copy_uses[0]) for use in escapes):
-        return  # handed to other code first, which may give it weights
+    if not copy_uses or _escapes_first(copy_uses, escapes):
+        return  # never used as a copy, or handed to other code first, which may give it weights
     original = ctx.segment(call.args[0])
     message = MESSAGE.format(clone=target.id, original=original, line=copy_uses[0].lineno)
     yield ctx.report(CODE, call, message, copy_weights_fix(call, statement, target, ctx))
+
+
+def _kept_under_name(call: ast.Call, ctx):
+    """(the statement, the name) of `name = call`, else None."""
+    statement = ctx.index.parents.get(call)
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        return statement, statement.targets[0]
+    return None
+
+
+def _uses(name: ast.Name, ctx):
+    """(copy uses, escapes, returns) of the model kept under `name`; None when it gets weights."""
+    uses = ctx.calls.uses_of(name)
+    methods = [_method(use, ctx) for use in uses]
+    if any(m in _GIVES_WEIGHTS for m in methods):
+        return None
+    returned = [use for use in uses if isinstance(ctx.index.parents.get(use), ast.Return)]
+    copies = [use for use, m in zip(uses, methods) if m in _COPY_USES]
+    escapes = [use for use, m in zip(uses, methods) if m is None and use not in returned]
+    return copies, escapes, returned
+
+
+def _escapes_first(copies, escapes) -> bool:
+    return any(_position(use) < _position(copies[0]) for use in escapes)
 
 
 def _copy_uses_by_callers(call: ast.Call, ctx) -> list:
@@ -106,16 +125,12 @@ def _copy_uses_by_callers(call: ast.Call, ctx) -> list:
         return []
     found = []
     for site in ctx.calls.calls_of(helper):
-        statement = ctx.index.parents.get(site)
-        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
-            return []  # a result we cannot follow: its weights may be set elsewhere
-        uses = ctx.calls.uses_of(statement.targets[0])
-        methods = [_method(use, ctx) for use in uses]
-        if any(m in _GIVES_WEIGHTS for m in methods):
-            return []  # a caller gives it weights
-        copies = [use for use, m in zip(uses, methods) if m in _COPY_USES]
-        escapes = [use for use, m in zip(uses, methods) if m is None and not isinstance(ctx.index.parents.get(use), ast.Return)]
-        if copies and any(_position(use) < _position(copies[0]) for use in escapes):
+        kept = _kept_under_name(site, ctx)
+        used = _uses(kept[1], ctx) if kept is not None else None
+        if used is None:
+            return []  # a result we cannot follow, or one a caller gives weights
+        copies, escapes, _ = used
+        if copies and _escapes_first(copies, escapes):
             return []  # handed to other code first, which may give it weights
         found += copies
     return sorted(found, key=_position)[:1]
