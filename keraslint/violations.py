@@ -40,6 +40,13 @@ class InsertStatements:
 
 
 @dataclass(frozen=True)
+class RemoveStatement:
+    """Remove the top-level statement at `span` (an import a fix replaces by a helper)."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
 class AddImport:
     """`import module [as alias]` or `from module import name [as alias]`, added once."""
 

@@ -13,7 +13,8 @@ import pytest
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
 from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK, TF_KERAS_SHARED,
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, REPLACED, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
+    TF_KERAS_SHARED,
 )
 
 KER303 = Settings(select=("KER303",))
@@ -290,3 +291,199 @@ def test_trigger_words_count_only_on_keras_import_lines():
     wrapped = "from keras.layers import (\n    Dense,\n    merge,\n)\n"
     assert candidate_rules([removed_keras_import], wrapped) == [removed_keras_import]
     assert [line for line, _, _ in _report(wrapped)] == [3]
+
+
+# -- names Keras 3 replaced, Keras 1's merge, conv_utils helpers -------------------------------
+@pytest.mark.parametrize("source, fixed, safety", [
+    ("from keras.layers import Dense, CuDNNGRU\nr = CuDNNGRU(8, return_sequences=True)\n",
+     "from keras.layers import Dense, GRU as CuDNNGRU\nr = CuDNNGRU(8, return_sequences=True)\n", "safe"),
+    ("from keras.layers import CuDNNLSTM as Rnn\ncell = Rnn\n", "from keras.layers import LSTM as Rnn\ncell = Rnn\n", "unsafe"),
+    ("from keras.utils.visualize_util import plot\nplot(m, 'm.png', True)\nplot(m, show_layer_names=False)\n",
+     "from keras.utils import plot_model as plot\nplot(m, 'm.png', True, show_layer_names=True)\nplot(m, show_layer_names=False)\n", "safe"),
+    ("from keras.utils.visualize_util import plot\nplot(m,\n     to_file='m.png',\n)\n",
+     "from keras.utils import plot_model as plot\nplot(m,\n     to_file='m.png', show_layer_names=True,\n)\n", "safe"),
+])
+def test_replaced_name_is_imported_under_its_old_name(source, fixed, safety):
+    assert [fix for *_, fix in _report(source)] == [safety]
+    assert fix_source(source, "m.py", KER303, unsafe=True).text == fixed
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.layers import CuDNNGRU\nr = CuDNNGRU(8, 'glorot_uniform')\n",  # GRU's 2nd parameter is `activation`
+    "from keras.utils.visualize_util import plot\nplot(m, 'm.png', True, True)\n",  # plot_model's 4th is show_dtype
+    "from keras.utils.visualize_util import plot\ndraw = plot\n",
+    "from keras.utils.visualize_util import plot\nplot(m, **options)\n",
+])
+def test_replaced_name_report_only(source):
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+@pytest.mark.parametrize("source, fixed", [
+    ("from keras.objectives import *\nloss = binary_crossentropy\n", "from keras.losses import *\nloss = binary_crossentropy\n"),
+    ("from keras.objectives import *\nmse = 1\nloss = mse\n", "from keras.losses import *\nmse = 1\nloss = mse\n"),
+])
+def test_objectives_star_import_moves_to_losses(source, fixed):
+    assert fix_source(source, "m.py", KER303).text == fixed
+
+
+def test_objectives_star_import_of_a_short_alias_is_report_only():
+    assert [fix for *_, fix in _report("from keras.objectives import *\nloss = mse\n")] == [None]
+
+
+MERGE_SCRIPT = (
+    "from keras.layers import Input, merge\n"
+    "x = Input((3,))\n"
+    "y = merge([x, x], mode='concat', concat_axis=1, name='pair')\n"
+    "z = merge([y, y])\n"
+)
+
+
+def test_keras1_merge_calls_become_the_layers_of_their_mode():
+    assert fix_source(MERGE_SCRIPT, "m.py", KER303).text == (
+        "from keras.layers import Input, Add, Concatenate\n"
+        "x = Input((3,))\n"
+        "y = Concatenate(axis=1, name='pair')([x, x])\n"
+        "z = Add()([y, y])\n"
+    )
+
+
+@pytest.mark.parametrize("call", [
+    "merge([x, x], mode='dot', dot_axes=1)",  # batch_dot semantics
+    "merge([x, x], mode='cos')",  # Keras 1's epsilon
+    "merge([x, x], mode=lambda p: p[0] - p[1], output_shape=(3,))",
+    "merge([x, x], mode=MODE)",
+    "merge([x, x], mode='sum', concat_axis=1)",
+    "merge(*pair)",
+    "list(map(merge, pairs))",
+])
+def test_keras1_merge_report_only(call):
+    source = f"from keras.layers import Input, merge\nx = Input((3,))\ny = {call}\n"
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+def test_keras1_merge_is_not_fixed_onto_a_taken_layer_name():
+    assert [fix for *_, fix in _report("from keras.layers import merge\nAdd = 1\ny = merge([a, b])\n")] == [None]
+
+
+@pytest.mark.parametrize("source, fixed_tail", [
+    ("from keras.utils.conv_utils import conv_output_length\nimport numpy as np\n\n\ndef f(n):\n    return conv_output_length(n, 3, 'same', 2)\n",
+     "def f(n):\n    return conv_output_length(n, 3, 'same', 2)\n"),
+    ("import keras.utils.conv_utils as cu\nimport numpy as np\n\nSIZE = cu.normalize_tuple(2, 2, 'size')\n",
+     "SIZE = normalize_tuple(2, 2, 'size')\n"),
+])
+def test_conv_utils_functions_are_defined_in_the_file(source, fixed_tail):
+    fixed = fix_source(source, "m.py", KER303).text
+    assert "conv_utils" not in fixed and "import numpy as np\n\n\ndef " in fixed
+    assert fixed.endswith(fixed_tail)
+    namespace = {}
+    exec(compile(fixed.replace("import numpy as np\n", ""), "fixed.py", "exec"), namespace)
+    assert (namespace["f"](7) if "f" in namespace else namespace["SIZE"]) in (4, (2, 2))
+
+
+def test_unused_conv_utils_import_is_removed():
+    assert fix_source("import os\nimport keras.utils.conv_utils as conv_utils\nx = 1\n", "m.py", KER303).text == "import os\nx = 1\n"
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.utils.conv_utils import convert_kernel\n",  # no helper for it
+    "from keras.utils.conv_utils import normalize_tuple as nt\n",
+    "from keras.utils.conv_utils import normalize_tuple\ny = normalize_tuple(1, 2, 'y')\nimport os\n",  # used before the imports end
+    "import keras.utils.conv_utils as cu\nf(cu)\n",
+    "import keras.utils.conv_utils as cu\n\ndef normalize_tuple():\n    pass\n\nx = cu.normalize_tuple(1, 2, 'x')\n",
+    "def f():\n    from keras.utils.conv_utils import normalize_tuple\n    return normalize_tuple(1, 2, 'x')\n",
+])
+def test_conv_utils_report_only(source):
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+@pytest.mark.keras
+def test_conv_utils_helpers_behave_like_tf_keras():
+    from hypothesis import given, settings, strategies as st
+    from tf_keras.src.utils import conv_utils
+
+    from keraslint.fixes.replaced_imports import CONV_UTILS
+
+    helpers = {}
+    for source in CONV_UTILS.values():
+        exec(compile(source, "helpers.py", "exec"), helpers)
+
+    def outcome(function, *args):
+        try:
+            return function(*args)
+        except (ValueError, TypeError) as error:
+            return type(error)
+
+    sizes = st.one_of(st.integers(-2, 6), st.lists(st.one_of(st.integers(-1, 6), st.sampled_from([2.0, "x", None])), max_size=4))
+
+    @settings(max_examples=300, deadline=None)
+    @given(sizes, st.integers(1, 3), st.booleans())
+    def same_tuple(value, n, allow_zero):
+        got = outcome(helpers["normalize_tuple"], value, n, "size", allow_zero)
+        want = outcome(conv_utils.normalize_tuple, value, n, "size", allow_zero)
+        assert got == want
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.none(), st.integers(0, 40)), st.integers(1, 7), st.sampled_from(["same", "valid", "full", "causal"]),
+           st.integers(1, 4), st.integers(1, 3))
+    def same_length(length, size, padding, stride, dilation):
+        assert helpers["conv_output_length"](length, size, padding, stride, dilation) == conv_utils.conv_output_length(
+            length, size, padding, stride, dilation)
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.one_of(st.sampled_from(["valid", "SAME", "Causal", "full", "x"]), st.lists(st.integers(0, 2), max_size=2)))
+    def same_padding(value):
+        assert outcome(helpers["normalize_padding"], value) == outcome(conv_utils.normalize_padding, value)
+
+    same_tuple()
+    same_length()
+    same_padding()
+
+
+@pytest.mark.keras
+def test_star_moves_know_every_name_the_old_module_had_and_keras3_lacks():
+    import keras  # noqa: F401
+    import tf_keras.losses
+
+    from keraslint.rules._removed_imports import STAR_MOVES
+
+    new, only_old = STAR_MOVES["keras.objectives"]
+    new_names = {n for n in dir(importlib.import_module(new)) if not n.startswith("_")}
+    old_names = {n for n in dir(tf_keras.losses) if not n.startswith("_")}
+    assert old_names - new_names <= only_old
+    assert not only_old & new_names
+
+
+@pytest.mark.keras
+def test_cudnn_layers_and_their_keras3_replacements_have_these_weights():
+    """CuDNNGRU's weights are GRU's with `reset_after=True` (Keras 3's default): same count, so
+    the safe fix keeps the parameter count; CuDNNLSTM has a second bias vector that LSTM
+    lacks (the unsafe fix). The math of the GRU is checked on numbers by the fixture
+    KER303_keras1_script (tf_keras' CuDNN layers only run on a GPU)."""
+    import keras
+    from tf_keras.src.layers.rnn.cudnn_gru import CuDNNGRU
+    from tf_keras.src.layers.rnn.cudnn_lstm import CuDNNLSTM
+
+    def count(layer):
+        layer.build((None, 5, 4))
+        return layer.count_params()
+
+    assert count(CuDNNGRU(3)) == count(keras.layers.GRU(3))
+    assert count(CuDNNLSTM(3)) - count(keras.layers.LSTM(3)) == 4 * 3
+
+
+@pytest.mark.keras
+def test_plot_model_needs_show_layer_names_to_draw_them_as_plot_did():
+    import inspect
+
+    import keras
+
+    parameters = list(inspect.signature(keras.utils.plot_model).parameters.values())
+    assert [p.name for p in parameters[:4]] == ["model", "to_file", "show_shapes", "show_dtype"]
+    assert inspect.signature(keras.utils.plot_model).parameters["show_layer_names"].default is False
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module, old, new", [(m, o, new) for m, names in REPLACED.items() for o, (_, new) in names.items()])
+def test_replaced_name_is_gone_and_its_replacement_is_there(module, old, new):
+    home = REPLACED[module][old][0]
+    assert not _imports(module, old) and _imports(home, new)

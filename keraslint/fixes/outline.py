@@ -35,7 +35,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set
 
-from keraslint.violations import InsertStatements, Replace, Violation
+from keraslint.violations import InsertStatements, RemoveStatement, Replace, Violation
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # lines as Python counts them
 
@@ -116,7 +116,7 @@ class Outline:
 
     def skeleton(self, violation: Violation) -> Optional[Skeleton]:
         """The outline for one violation's fix; None if its edits name no statement."""
-        spans = [e.span for e in violation.fix.edits if isinstance(e, (Replace, InsertStatements))]
+        spans = [e.span for e in violation.fix.edits if isinstance(e, (Replace, InsertStatements, RemoveStatement))]
         if not spans:
             return None
         keep: Set[int] = set()

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from keraslint.fixes.lines import LINE_LENGTH, _line_edits, line_length_for  # noqa: F401 (used by callers)
-from keraslint.violations import AddHelper, AddImport, InsertStatements, Replace, Span, Violation
+from keraslint.violations import AddHelper, AddImport, InsertStatements, RemoveStatement, Replace, Span, Violation
 
 
 
@@ -110,7 +110,7 @@ def _fixed_on_outline(outline, violation: Violation, parses: dict):
 def _non_overlapping(violations: List[Violation]) -> List[Violation]:
     chosen, taken = [], []
     for violation in violations:
-        spans = [e.span for e in violation.fix.edits if isinstance(e, (Replace, InsertStatements))]
+        spans = [e.span for e in violation.fix.edits if isinstance(e, (Replace, InsertStatements, RemoveStatement))]
         if any(_overlaps(a, b) for a in spans for b in taken):
             continue
         chosen.append(violation)
@@ -158,6 +158,7 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
     insert_before: Dict[cst.CSTNode, list] = {}
     imports: List[AddImport] = []
     helpers: List[AddHelper] = []
+    removed: set = set()
     for violation in violations:
         for edit in violation.fix.edits:
             if isinstance(edit, Replace):
@@ -173,6 +174,12 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
                 line = small if isinstance(small, cst.BaseCompoundStatement) else parsed.parents[small]
                 target = insert_after if edit.after else insert_before
                 target.setdefault(line, []).extend(_statements(edit.text))
+            elif isinstance(edit, RemoveStatement):
+                small = _find(by_span, edit.span, cst.BaseSmallStatement)
+                line = parsed.parents[small]
+                if len(line.body) != 1 or parsed.parents.get(line) is not module:
+                    raise FixError(f"no top-level statement alone on its line at {edit.span.line}:{edit.span.col + 1}")
+                removed.add(line)
             elif isinstance(edit, AddImport):
                 if edit not in imports:
                     imports.append(edit)
@@ -182,6 +189,9 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
 
     edited_lines = [e.span.line for v in violations for e in v.fix.edits if isinstance(e, (Replace, InsertStatements))]
     position = _insert_position(module.body, positions, min(edited_lines, default=10**9))
+    if removed:  # the removed imports' places no longer count
+        position -= sum(1 for statement in module.body[:position] if statement in removed)
+        module = module.with_changes(body=_without(module.body, removed))
     module = module.visit(_Editor(replacements, insert_after, insert_before, module.default_indent, line_length))
     module = _add_top_level(module, position, imports, helpers, line_length, defined)
     fixed = module.code
@@ -190,6 +200,21 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
     except (SyntaxError, ValueError) as error:
         raise FixError(f"result does not parse: {error}") from None
     return fixed
+
+
+def _without(body, removed: set) -> list:
+    """The module body without the removed statements; a comment above one stays, above
+    the statement that follows."""
+    kept, comments = [], []
+    for statement in body:
+        if statement in removed:
+            comments.extend(line for line in statement.leading_lines if line.comment is not None)
+            continue
+        if comments:
+            statement = statement.with_changes(leading_lines=[*comments, *statement.leading_lines])
+            comments = []
+        kept.append(statement)
+    return kept
 
 
 def _find(by_span, span: Span, kind) -> cst.CSTNode:
@@ -354,10 +379,10 @@ def _insert_position(body, positions, first_edited_line: int) -> int:
     Statements before that index are never edited, so the index survives the edit pass."""
     position = 0
     for index, statement in enumerate(body):
-        if positions[statement].end.line >= first_edited_line:
-            break
         if _is_import_line(statement) or (index == 0 and _is_docstring(statement)):
-            position = index + 1
+            position = index + 1  # an edited import (KER303) needs nothing above it
+        elif positions[statement].end.line >= first_edited_line:
+            break
     return position
 
 

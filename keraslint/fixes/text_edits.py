@@ -95,6 +95,8 @@ def _fixed_as_text(outline: Outline, violation: Violation, heads: Dict[tuple, tu
     statement = min((group[0] for group in groups.values()), key=lambda top: top.first)  # additions go above it
     if not additions:
         return "".join(replaced), None
+    if isinstance(statement.node, (ast.Import, ast.ImportFrom)):
+        return None  # the additions go after the edited import, maybe into it: the pipeline's
     key = (additions, _last_import_before(outline, statement))
     if key not in heads:
         return _learn_head(outline, violation, statement, replaced, key, heads, parses)

@@ -82,6 +82,31 @@ RENAMED = {
     "keras.constraints": {"maxnorm": "MaxNorm", "nonneg": "NonNeg", "unitnorm": "UnitNorm"},
 }
 
+# Keras 1/2 names whose Keras 3 counterpart is another class or function doing the same work,
+# imported under the old name (`from keras.layers import GRU as CuDNNGRU`): old module ->
+# {old name: (new module, new name)}. CuDNNGRU is the GRU with `reset_after=True` and a sigmoid
+# recurrent activation (Keras 3's defaults): same weights, same math. Keras 1's `plot` is
+# `plot_model`, which leaves layer names out unless told (the fix passes
+# `show_layer_names=True`, Keras 1's default). tests/test_removed_imports.py builds both sides.
+REPLACED = {
+    "keras.layers": {"CuDNNGRU": ("keras.layers", "GRU"), "CuDNNLSTM": ("keras.layers", "LSTM")},
+    "keras.utils.visualize_util": {"plot": ("keras.utils", "plot_model")},
+}
+# why a replacement is an unsafe fix: it changes the numbers or the parameter count
+REPLACED_UNSAFE = {
+    "CuDNNLSTM": "Keras 3's LSTM has one bias vector where CuDNNLSTM had two (4 × units fewer parameters; "
+                 "the same outputs when the two biases are summed)",
+}
+
+# a star import of a gone module that the new module's star import replaces, with the names
+# only the old one gave (Keras 2's short loss aliases, its `Reduction`, and the modules its
+# losses.py imported): fixed when the file reads none of them
+STAR_MOVES = {
+    "keras.objectives": ("keras.losses", set((
+        "KLD MAE MAPE MSE MSLE Reduction kld kullback_leibler_divergence logcosh mae mape mse msle cosine "
+        "cosine_proximity huber_loss K six deserialize_keras_object serialize_keras_object losses_utils").split())),
+}
+
 _MERGE_HINT = "use the Merge layer for the mode: `Add`, `Multiply`, `Concatenate`, `Average`, `Maximum`, `Dot`, `Subtract`"
 _SKLEARN_HINT = "use `keras.wrappers.SKLearnClassifier`/`SKLearnRegressor` (a different API) or scikeras"
 _CUDNN_HINT = "use `LSTM`/`GRU`: they run on cuDNN when they can"

@@ -41,9 +41,22 @@ and meaning) as the one the old path named; tests/test_removed_imports.py checks
 against tf_keras 2.21 and Keras 3.15.1. A utils module imported as a name becomes
 `keras.utils` (`from keras.utils import np_utils` → `from keras import utils`, and its uses
 `np_utils.to_categorical` → `utils.to_categorical`) when every use reads a name Keras 3's
-`keras.utils` has. No fix for `import keras.engine.topology`, star imports, names without a
-Keras 3 counterpart (`merge(..., mode=...)`, `CuDNNLSTM`, `KerasClassifier`), or names that
-go to different modules.
+`keras.utils` has. Also safe:
+- `CuDNNGRU` → `GRU as CuDNNGRU` (the same weights and math: Keras 3's GRU resets after the
+  recurrent product, as cuDNN does), when no call passes it more than the units by position;
+- Keras 1's `plot` → `plot_model as plot`, with `show_layer_names=True` (Keras 1's default)
+  added to its calls;
+- `from keras.objectives import *` → `from keras.losses import *` when the file reads none
+  of the short aliases (`mse`, `kld`, ...) only the old module had;
+- Keras 1's `merge([a, b], mode="concat", concat_axis=1)` → `Concatenate(axis=1)([a, b])`
+  (and `Add`, `Multiply`, `Average`, `Maximum` for "sum", "mul", "ave", "max");
+- `keras.utils.conv_utils`'s `conv_output_length`, `normalize_tuple` and `normalize_padding`
+  defined in the file, and the import removed.
+
+Unsafe: `CuDNNLSTM` → `LSTM as CuDNNLSTM`: LSTM has one bias vector where CuDNNLSTM had two
+(fewer parameters). No fix for `import keras.engine.topology`, other star imports, names
+without a Keras 3 counterpart (`merge` with "dot", "cos" or a function as mode,
+`LocallyConnected2D`, `KerasClassifier`), or names that go to different modules.
 
 ## References
 - Keras 3 migration guide: https://keras.io/guides/migrating_to_keras_3/
@@ -55,15 +68,17 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, TF_KERAS_GONE_NAMES, TF_KERAS_OK, TF_KERAS_SHARED,
+from keraslint.fixes.keras1_merge import merge_call_fix
+from keraslint.fixes.moved_imports import (
+    IMPORT_TITLE, module_fix, module_node, name_move_fix, name_node, rename_fix, replaced_fix, tf_keras_losses_fix, utils_module_fix,
 )
-from keraslint.violations import SAFE, FixSpec, Replace
+from keraslint.fixes.replaced_imports import helper_import_fix
+from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, TF_KERAS_GONE_NAMES, TF_KERAS_OK
 
 CODE = "KER303"
 NAME = "removed-keras-import"
 MESSAGE = "`{old}` does not exist in Keras 3: {hint}"
-FIX_TITLE = "Import from `{new}`"
+FIX_TITLE = IMPORT_TITLE
 NODE_TYPES = (ast.Import, ast.ImportFrom)
 # A file can only hold a finding if an import of a Keras module names one of the removed
 # modules or names: checking for those words there (not just "keras" anywhere) keeps the other
@@ -113,7 +128,8 @@ def check(statement, ctx):
             gone = _gone_module(canonical)
             if gone is None or spelled is None or (spelled and canonical in TF_KERAS_OK):
                 continue
-            fix = _utils_module_fix(alias, canonical, spelled, ctx, alias.asname is not None)
+            fix = (utils_module_fix(alias, canonical, spelled, ctx, alias.asname is not None)
+                   or helper_import_fix(statement, canonical, spelled, ctx))
             yield ctx.report(CODE, alias, MESSAGE.format(old=alias.name, hint=GONE_MODULES[gone]), fix)
         return
     if statement.level or not statement.module:
@@ -125,9 +141,10 @@ def check(statement, ctx):
     if gone is not None:
         if prefix == "tensorflow." and canonical in TF_KERAS_OK:
             return  # tf.keras on Keras 3 still bundles it
-        where = _module_node(statement, ctx)
+        where = module_node(statement, ctx)
         message = MESSAGE.format(old=statement.module, hint=GONE_MODULES[gone])
-        yield ctx.report(CODE, where, message, _fix(statement, canonical, prefix, where, ctx))
+        fix = module_fix(statement, canonical, prefix, where, ctx) or helper_import_fix(statement, gone, prefix, ctx)
+        yield ctx.report(CODE, where, message, fix)
         return
     for alias in statement.names:
         hint = GONE_NAMES.get(canonical, {}).get(alias.name)
@@ -136,11 +153,15 @@ def check(statement, ctx):
             hint = TF_KERAS_GONE_NAMES.get(canonical, {}).get(alias.name)
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
-        fix = _name_move_fix(statement, canonical, prefix, ctx) or _rename_fix(alias, canonical, ctx)
+        fix = (name_move_fix(statement, canonical, prefix, ctx) or rename_fix(alias, canonical, ctx)
+               or replaced_fix(statement, canonical, prefix, ctx, only=alias))
+        if alias.name == "merge" and canonical == "keras.layers":
+            name = name_node(alias.lineno, alias.col_offset, alias.name, ctx)
+            fix = merge_call_fix(alias, name, f"{prefix}keras.layers.merge", prefix, ctx)
         if tf_keras_gone:
-            fix = _tf_keras_losses_fix(statement, canonical, ctx)
+            fix = tf_keras_losses_fix(statement, canonical, ctx)
         if len(statement.names) == 1 and canonical == "keras.utils":
-            fix = _utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
+            fix = utils_module_fix(alias, f"{canonical}.{alias.name}", prefix, ctx, True, statement)
         yield ctx.report(CODE, alias, MESSAGE.format(old=f"{statement.module}.{alias.name}", hint=hint), fix)
 
 
@@ -162,98 +183,6 @@ def _gone_module(module: str):
         if candidate in GONE_MODULES:
             return candidate
     return None
-
-
-def _fix(statement: ast.ImportFrom, module: str, prefix: str, where, ctx):
-    moves = MOVED.get(module, {})
-    renamed = RENAMED.get(module, {})
-    homes = {moves.get(renamed.get(alias.name, alias.name)) for alias in statement.names}
-    if len(homes) != 1 or None in homes:
-        return None  # a star import, a name without a counterpart, or names for two modules
-    new = prefix + homes.pop()
-    renames = tuple(_renamed(alias, renamed, ctx) for alias in statement.names if alias.name in renamed)
-    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(where), new), *renames))
-
-
-def _tf_keras_losses_fix(statement: ast.ImportFrom, module: str, ctx):
-    """`from tensorflow.keras.losses import mean_squared_error, Huber` → `from keras.losses import
-    ...`: Keras 3's module has the function, and the same objects for every other name."""
-    known = TF_KERAS_SHARED.get(module, set()) | set(TF_KERAS_GONE_NAMES.get(module, {}))
-    if any(alias.name not in known for alias in statement.names):
-        return None  # a name keras.<module> lacks, or not the same object there
-    return FixSpec(SAFE, FIX_TITLE.format(new=module), (Replace(ctx.span(_module_node(statement, ctx)), module),))
-
-
-def _rename_fix(alias: ast.alias, module: str, ctx):
-    """`from keras.layers import Deconv2D` → `... import Conv2DTranspose as Deconv2D`."""
-    renamed = RENAMED.get(module, {})
-    if alias.name not in renamed:
-        return None
-    return FixSpec(SAFE, f"Import `{renamed[alias.name]}`, the class `{alias.name}` named", (_renamed(alias, renamed, ctx),))
-
-
-def _renamed(alias: ast.alias, renamed: dict, ctx) -> Replace:
-    """The imported name replaced by the class it was an alias of, under the file's name for it."""
-    new = renamed[alias.name] if alias.asname else f"{renamed[alias.name]} as {alias.name}"
-    return Replace(ctx.span(_node(alias.lineno, alias.col_offset, alias.name, ctx)), new)
-
-
-def _name_move_fix(statement: ast.ImportFrom, module: str, prefix: str, ctx):
-    """`from keras.models import Input, Model` → `from keras import Input, Model`: every imported
-    name either moved to one module or is the same object there too."""
-    moves = NAME_MOVES.get(module, {})
-    homes = {moves[alias.name] for alias in statement.names if alias.name in moves}
-    if len(homes) != 1:
-        return None  # no name moved (or names for two modules)
-    home = homes.pop()
-    if any(alias.name not in moves and alias.name not in ALSO_IN.get(home, {}).get(module, ()) for alias in statement.names):
-        return None  # a name the new module does not have (split imports are not written)
-    new = prefix + home
-    return FixSpec(SAFE, FIX_TITLE.format(new=new), (Replace(ctx.span(_module_node(statement, ctx)), new),))
-
-
-def _utils_module_fix(alias, module, prefix, ctx, importable, statement=None):
-    """`from keras.utils import np_utils [as u]` → `from keras import utils [as u]`, and
-    `import keras.utils.np_utils as u` → `import keras.utils as u`: Keras 3's `keras.utils`
-    has every name the file reads from the old module (`np_utils.to_categorical`)."""
-    allowed = {name for name, home in MOVED.get(module, {}).items() if home == "keras.utils"}
-    if not allowed or not importable:
-        return None  # `import keras.utils.np_utils` is used by its full dotted name: not rewritten
-    bound = alias.asname or alias.name
-    uses = [n for n in ctx.index.nodes(ast.Name) if n.id == bound and isinstance(n.ctx, ast.Load)
-            and ctx.names.import_path(bound, ctx.index.scope_at(n)) == prefix + module]
-    for use in uses:
-        parent = ctx.index.parents.get(use)
-        if not (isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in allowed):
-            return None  # a name Keras 3's keras.utils lacks, or the module passed around
-    name = _node(alias.lineno, alias.col_offset, alias.name, ctx)
-    if statement is None:  # import keras.utils.np_utils as u
-        edits = (Replace(ctx.span(name), prefix + "keras.utils"),)
-    else:
-        edits = (Replace(ctx.span(_module_node(statement, ctx)), prefix + "keras"), Replace(ctx.span(name), "utils"))
-        if alias.asname is None:
-            if not ctx.names.is_free("utils"):
-                return None
-            edits += tuple(Replace(ctx.span(use), "utils") for use in uses)
-    return FixSpec(SAFE, f"Use `{prefix}keras.utils`", edits)
-
-
-def _node(line: int, byte_col: int, text: str, ctx) -> ast.AST:
-    node = ast.Name(id=text, ctx=ast.Load())
-    node.lineno = node.end_lineno = line
-    node.col_offset, node.end_col_offset = byte_col, byte_col + len(text.encode("utf-8"))
-    return node
-
-
-def _module_node(statement: ast.ImportFrom, ctx) -> ast.AST:
-    """A node spanning the dotted module name after `from` (ast has no node for it)."""
-    line = ctx.lines[statement.lineno - 1]
-    start = ctx.char_col(statement.lineno, statement.col_offset)
-    dotted = re.escape(statement.module).replace(r"\.", r"\s*\.\s*")
-    match = re.compile(r"from\s+(" + dotted + r")").match(line, start)
-    if match is None:
-        return statement  # split over lines: report the statement
-    return _node(statement.lineno, len(line[: match.start(1)].encode("utf-8")), match.group(1), ctx)
 
 
 def _guarded(statement, ctx) -> bool:
