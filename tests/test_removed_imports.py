@@ -391,6 +391,7 @@ def test_unused_conv_utils_import_is_removed():
     "import keras.utils.conv_utils as cu\nf(cu)\n",
     "import keras.utils.conv_utils as cu\n\ndef normalize_tuple():\n    pass\n\nx = cu.normalize_tuple(1, 2, 'x')\n",
     "def f():\n    from keras.utils.conv_utils import normalize_tuple\n    return normalize_tuple(1, 2, 'x')\n",
+    "import os; import keras.utils.conv_utils as cu\nx = cu.normalize_tuple(1, 2, 'x')\n",
 ])
 def test_conv_utils_report_only(source):
     assert [fix for *_, fix in _report(source)] == [None]
@@ -487,3 +488,9 @@ def test_plot_model_needs_show_layer_names_to_draw_them_as_plot_did():
 def test_replaced_name_is_gone_and_its_replacement_is_there(module, old, new):
     home = REPLACED[module][old][0]
     assert not _imports(module, old) and _imports(home, new)
+
+
+def test_removed_import_leaves_its_comment_to_the_next_statement():
+    source = "# sizes\nimport keras.utils.conv_utils as cu\nimport os\n\nx = cu.normalize_tuple(1, 2, 'x')\n"
+    fixed = fix_source(source, "m.py", KER303).text
+    assert fixed.startswith("# sizes\nimport os\n\n\ndef normalize_tuple(") and fixed.endswith("\nx = normalize_tuple(1, 2, 'x')\n")

@@ -110,6 +110,9 @@ def helper_import_fix(statement, module: str, prefix: str, ctx) -> Optional[FixS
     helpers = HELPER_MODULES.get(module)
     if helpers is None or ctx.index.parents.get(statement) is not ctx.tree or len(statement.names) != 1 and isinstance(statement, ast.Import):
         return None
+    if any(other is not statement and other.lineno <= statement.end_lineno and statement.lineno <= other.end_lineno
+           for other in ctx.tree.body):
+        return None  # `import ...; x = 1`: the line stays
     edits: list = [RemoveStatement(ctx.span(statement))]
     if isinstance(statement, ast.ImportFrom):
         if any(alias.asname or alias.name not in helpers for alias in statement.names):
