@@ -494,3 +494,38 @@ def test_removed_import_leaves_its_comment_to_the_next_statement():
     source = "# sizes\nimport keras.utils.conv_utils as cu\nimport os\n\nx = cu.normalize_tuple(1, 2, 'x')\n"
     fixed = fix_source(source, "m.py", KER303).text
     assert fixed.startswith("# sizes\nimport os\n\n\ndef normalize_tuple(") and fixed.endswith("\nx = normalize_tuple(1, 2, 'x')\n")
+
+
+def test_thresholded_relu_becomes_relu_with_its_threshold():
+    source = "from keras.layers import Dense, ThresholdedReLU\ny = ThresholdedReLU(0.5)(x)\nz = ThresholdedReLU(name='t')(x)\n"
+    assert fix_source(source, "m.py", KER303).text == (
+        "from keras.layers import Dense, ReLU\ny = ReLU(threshold=0.5)(x)\nz = ReLU(threshold=1.0, name='t')(x)\n")
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.layers import ReLU, ThresholdedReLU\ny = ThresholdedReLU(0.5)(x)\n",  # ReLU taken
+    "from keras.layers import ThresholdedReLU\nactivation = ThresholdedReLU\n",
+    "from keras.layers import ThresholdedReLU\ny = ThresholdedReLU(**options)(x)\n",
+])
+def test_thresholded_relu_report_only(source):
+    assert [fix for *_, fix in _report(source)] == [None]
+
+
+@pytest.mark.keras
+def test_relu_with_a_threshold_computes_what_thresholded_relu_did():
+    import numpy as np
+    import keras
+    import tf_keras
+    from hypothesis import given, settings, strategies as st
+
+    values = st.lists(st.floats(-4, 4, width=32), min_size=1, max_size=12)
+
+    @settings(max_examples=60, deadline=None)
+    @given(values, st.floats(0, 3, width=32))
+    def same(xs, theta):
+        x = np.array([xs + [theta]], dtype="float32")  # the threshold itself: where the two could differ
+        want = tf_keras.layers.ThresholdedReLU(theta=theta)(x).numpy()
+        got = keras.ops.convert_to_numpy(keras.layers.ReLU(threshold=theta)(x))
+        np.testing.assert_array_equal(got, want)
+
+    same()

@@ -18,7 +18,7 @@ from keraslint.violations import SAFE, AddImport, FixSpec, Replace
 LAYER_FOR_MODE = {"sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum", "concat": "Concatenate"}
 
 
-def merge_call_fix(alias: ast.alias, alias_node, path: str, prefix: str, ctx) -> Optional[FixSpec]:
+def merge_call_fix(alias: ast.alias, alias_node, path: str, ctx) -> Optional[FixSpec]:
     """The fix for `from keras.layers import merge`: every call of `merge` rewritten to its
     mode's layer, and the imported name replaced by those layers (None unless every use of
     the name is such a call)."""
@@ -39,7 +39,7 @@ def merge_call_fix(alias: ast.alias, alias_node, path: str, prefix: str, ctx) ->
     if not layers or any(not ctx.names.is_free(layer) for layer in layers):
         return None  # unused, or a layer name the file binds already
     edits = (Replace(ctx.span(alias_node), layers[0]), *(text for _, text in calls),
-             *(AddImport(f"{prefix}keras.layers", layer) for layer in layers[1:]))
+             *(AddImport(path.rsplit(".", 1)[0], layer) for layer in layers[1:]))
     return FixSpec(SAFE, f"Use {', '.join(f'`{layer}`' for layer in layers)} in place of Keras 1's `merge`", edits)
 
 

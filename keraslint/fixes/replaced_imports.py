@@ -143,3 +143,28 @@ def helper_import_fix(statement, module: str, prefix: str, ctx) -> Optional[FixS
         return FixSpec(SAFE, "Remove the unused import", tuple(edits))
     edits += [AddHelper(name, helpers[name].lstrip("\n")) for name in sorted(names)]
     return FixSpec(SAFE, f"Define {', '.join(f'`{n}`' for n in sorted(names))} in the file (Keras 3 keeps it private)", tuple(edits))
+
+
+# Keras 2's `ThresholdedReLU(theta=1.0)` (x where x > theta, else 0) is Keras 3's
+# `ReLU(threshold=theta)`: tests/test_removed_imports.py compares them at and around theta
+_LAYER_KEYWORDS = {"name", "dtype", "trainable", "input_shape", "batch_input_shape"}
+
+
+def thresholded_relu_fix(alias: ast.alias, alias_node, path: str, ctx) -> Optional[FixSpec]:
+    """`from keras.layers import ThresholdedReLU` and `ThresholdedReLU(0.5)` → `ReLU` and
+    `ReLU(threshold=0.5)`; None unless every use is such a call and `ReLU` is free."""
+    if alias.asname is not None or not ctx.names.is_free("ReLU"):
+        return None
+    edits = [Replace(ctx.span(alias_node), "ReLU")]
+    for use in uses(alias.name, path, ctx):
+        call = ctx.index.parents.get(use)
+        if not (isinstance(call, ast.Call) and call.func is use) or len(call.args) > 1 or any(isinstance(a, ast.Starred) for a in call.args):
+            return None  # passed around, or called with what ReLU reads differently
+        keywords = {k.arg: k.value for k in call.keywords}
+        if None in keywords or set(keywords) - _LAYER_KEYWORDS - {"theta"} or (call.args and "theta" in keywords):
+            return None
+        theta = call.args[0] if call.args else keywords.get("theta")
+        arguments = [f"threshold={ctx.segment(theta) if theta is not None else '1.0'}"]  # Keras 2's default theta
+        arguments += [f"{k.arg}={ctx.segment(k.value)}" for k in call.keywords if k.arg != "theta"]
+        edits.append(Replace(ctx.span(call), f"ReLU({', '.join(arguments)})"))
+    return FixSpec(SAFE, "Use `ReLU(threshold=...)`", tuple(edits))

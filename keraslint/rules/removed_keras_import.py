@@ -48,6 +48,8 @@ against tf_keras 2.21 and Keras 3.15.1. A utils module imported as a name become
   added to its calls;
 - `from keras.objectives import *` → `from keras.losses import *` when the file reads none
   of the short aliases (`mse`, `kld`, ...) only the old module had;
+- `ThresholdedReLU(theta)` → `ReLU(threshold=theta)` (zero up to the threshold, the input
+  above it: equal at and around it);
 - Keras 1's `merge([a, b], mode="concat", concat_axis=1)` → `Concatenate(axis=1)([a, b])`
   (and `Add`, `Multiply`, `Average`, `Maximum` for "sum", "mul", "ave", "max");
 - `keras.utils.conv_utils`'s `conv_output_length`, `normalize_tuple` and `normalize_padding`
@@ -72,7 +74,7 @@ from keraslint.fixes.keras1_merge import merge_call_fix
 from keraslint.fixes.moved_imports import (
     IMPORT_TITLE, module_fix, module_node, name_move_fix, name_node, rename_fix, replaced_fix, tf_keras_losses_fix, utils_module_fix,
 )
-from keraslint.fixes.replaced_imports import helper_import_fix
+from keraslint.fixes.replaced_imports import helper_import_fix, thresholded_relu_fix
 from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, TF_KERAS_GONE_NAMES, TF_KERAS_OK
 
 CODE = "KER303"
@@ -155,9 +157,10 @@ def check(statement, ctx):
             continue
         fix = (name_move_fix(statement, canonical, prefix, ctx) or rename_fix(alias, canonical, ctx)
                or replaced_fix(statement, canonical, prefix, ctx, only=alias))
-        if alias.name == "merge" and canonical == "keras.layers":
+        if alias.name in ("merge", "ThresholdedReLU") and canonical == "keras.layers":
             name = name_node(alias.lineno, alias.col_offset, alias.name, ctx)
-            fix = merge_call_fix(alias, name, f"{prefix}keras.layers.merge", prefix, ctx)
+            builder = merge_call_fix if alias.name == "merge" else thresholded_relu_fix
+            fix = builder(alias, name, f"{prefix}keras.layers.{alias.name}", ctx)
         if tf_keras_gone:
             fix = tf_keras_losses_fix(statement, canonical, ctx)
         if len(statement.names) == 1 and canonical == "keras.utils":
