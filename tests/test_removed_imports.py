@@ -13,8 +13,8 @@ import pytest
 from keraslint.config import Settings
 from keraslint.engine import check_source, fix_source
 from keraslint.rules._removed_imports import (
-    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, REPLACED, TF_KERAS_GONE_NAMES, TF_KERAS_OK,
-    TF_KERAS_SHARED,
+    ALSO_IN, GONE_MODULES, GONE_NAMES, MOVED, NAME_MOVES, RENAMED, REPLACED, TF_KERAS_BUNDLE, TF_KERAS_GONE_NAMES,
+    TF_KERAS_OK, TF_KERAS_SHARED,
 )
 
 KER303 = Settings(select=("KER303",))
@@ -529,3 +529,56 @@ def test_relu_with_a_threshold_computes_what_thresholded_relu_did():
         np.testing.assert_array_equal(got, want)
 
     same()
+
+
+@pytest.mark.parametrize("source, fixed, safety", [
+    ("import tensorflow as tf\nfrom keras.preprocessing.image import ImageDataGenerator, load_img\n",
+     "import tensorflow as tf\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator, load_img\n", "safe"),
+    ("from keras.preprocessing.text import Tokenizer\n", "from tensorflow.keras.preprocessing.text import Tokenizer\n", "unsafe"),
+])
+def test_preprocessing_kept_for_tf_keras_is_imported_from_there(source, fixed, safety):
+    assert [fix for *_, fix in _report(source)] == [safety]
+    assert fix_source(source, "m.py", KER303, unsafe=True).text == fixed
+
+
+def test_preprocessing_name_outside_the_bundle_is_report_only():
+    assert [fix for *_, fix in _report("from keras.preprocessing.image import ImageDataGenerator, my_helper\n")] == [None]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("module", sorted(TF_KERAS_BUNDLE))
+def test_tf_keras_bundle_has_these_names_on_keras3(module):
+    import keras  # noqa: F401
+
+    bundled = importlib.import_module("tensorflow." + module)
+    assert {n for n in dir(bundled) if not n.startswith("_")} == TF_KERAS_BUNDLE[module]
+
+
+@pytest.mark.keras
+def test_bundled_preprocessing_computes_what_tf_keras_did():
+    """Keras 3's port of Keras 2's ImageDataGenerator and Tokenizer against tf_keras 2.21's:
+    the same batches for rescaling, feature-wise standardisation and a given transform, the
+    same sequences for a text."""
+    import numpy as np
+    import tf_keras.preprocessing.image as old_image
+    import tf_keras.preprocessing.text as old_text
+    from tensorflow.keras.preprocessing import image as new_image, text as new_text
+
+    images = np.random.default_rng(0).uniform(0, 255, (6, 8, 8, 3)).astype("float32")
+    labels = np.arange(6)
+    settings = dict(rescale=1 / 255.0, featurewise_center=True, featurewise_std_normalization=True)
+    old, new = old_image.ImageDataGenerator(**settings), new_image.ImageDataGenerator(**settings)
+    old.fit(images)
+    new.fit(images)
+    for (old_x, old_y), (new_x, new_y) in zip(old.flow(images, labels, batch_size=4, shuffle=False),
+                                              new.flow(images, labels, batch_size=4, shuffle=False)):
+        np.testing.assert_allclose(new_x, old_x, rtol=1e-6)
+        np.testing.assert_array_equal(new_y, old_y)
+        break
+    transform = dict(theta=20, tx=1, ty=-2, shear=5, zx=1.1, zy=0.9, flip_horizontal=True)
+    np.testing.assert_allclose(new.apply_transform(images[0], transform), old.apply_transform(images[0], transform), rtol=1e-6)
+    texts = ["the cat sat", "the dog sat down", "a cat"]
+    old_tok, new_tok = old_text.Tokenizer(num_words=5), new_text.Tokenizer(num_words=5)
+    old_tok.fit_on_texts(texts)
+    new_tok.fit_on_texts(texts)
+    assert new_tok.texts_to_sequences(texts) == old_tok.texts_to_sequences(texts)

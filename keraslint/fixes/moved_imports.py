@@ -9,7 +9,8 @@ import re
 
 from keraslint.fixes.replaced_imports import call_edits
 from keraslint.rules._removed_imports import (
-    ALSO_IN, MOVED, NAME_MOVES, RENAMED, REPLACED, REPLACED_UNSAFE, STAR_MOVES, TF_KERAS_GONE_NAMES, TF_KERAS_SHARED,
+    ALSO_IN, MOVED, NAME_MOVES, RENAMED, REPLACED, REPLACED_UNSAFE, STAR_MOVES, TF_KERAS_BUNDLE, TF_KERAS_GONE_NAMES,
+    TF_KERAS_SHARED,
 )
 from keraslint.violations import SAFE, UNSAFE, FixSpec, Replace
 
@@ -144,3 +145,15 @@ def module_node(statement: ast.ImportFrom, ctx) -> ast.AST:
     if match is None:
         return statement  # split over lines: report the statement
     return name_node(statement.lineno, len(line[: match.start(1)].encode("utf-8")), match.group(1), ctx)
+
+
+def tf_keras_bundle_fix(statement: ast.ImportFrom, module: str, prefix: str, ctx):
+    """`from keras.preprocessing.image import ImageDataGenerator` → `from tensorflow.keras.
+    preprocessing.image import ...`: the class Keras 3 keeps for tf.keras (TF_KERAS_BUNDLE).
+    Unsafe where the file does not import TensorFlow already: it then needs TensorFlow."""
+    if prefix or any(alias.name not in TF_KERAS_BUNDLE.get(module, ()) for alias in statement.names):
+        return None  # already tf.keras, or a name the bundle lacks
+    new = "tensorflow." + module
+    with_tf = any(path.split(".")[0] == "tensorflow" for path in ctx.names.import_paths())
+    title = IMPORT_TITLE.format(new=new) + ("" if with_tf else " (unsafe: needs TensorFlow)")
+    return FixSpec(SAFE if with_tf else UNSAFE, title, (Replace(ctx.span(module_node(statement, ctx)), new),))

@@ -98,6 +98,19 @@ REPLACED_UNSAFE = {
                  "the same outputs when the two biases are summed)",
 }
 
+# Keras 2's preprocessing APIs that Keras 3 keeps only in the `tf.keras` it provides for
+# TensorFlow (`tensorflow.keras.preprocessing.image.ImageDataGenerator` is Keras 3's port of
+# Keras 2's class, keras.src.legacy): every public name of those modules, each checked by
+# tests/test_removed_imports.py. An import of them moves there when all its names are here.
+TF_KERAS_BUNDLE = {
+    "keras.preprocessing.image": set((
+        "DirectoryIterator ImageDataGenerator Iterator NumpyArrayIterator apply_affine_transform apply_brightness_shift "
+        "apply_channel_shift array_to_img img_to_array load_img random_brightness random_channel_shift random_rotation "
+        "random_shear random_shift random_zoom save_img smart_resize").split()),
+    "keras.preprocessing.text": {"Tokenizer", "hashing_trick", "one_hot", "text_to_word_sequence", "tokenizer_from_json"},
+    "keras.preprocessing.sequence": {"TimeseriesGenerator", "make_sampling_table", "pad_sequences", "skipgrams"},
+}
+
 # a star import of a gone module that the new module's star import replaces, with the names
 # only the old one gave (Keras 2's short loss aliases, its `Reduction`, and the modules its
 # losses.py imported): fixed when the file reads none of them

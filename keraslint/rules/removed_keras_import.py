@@ -53,7 +53,10 @@ against tf_keras 2.21 and Keras 3.15.1. A utils module imported as a name become
 - Keras 1's `merge([a, b], mode="concat", concat_axis=1)` → `Concatenate(axis=1)([a, b])`
   (and `Add`, `Multiply`, `Average`, `Maximum` for "sum", "mul", "ave", "max");
 - `keras.utils.conv_utils`'s `conv_output_length`, `normalize_tuple` and `normalize_padding`
-  defined in the file, and the import removed.
+  defined in the file, and the import removed;
+- `ImageDataGenerator`, `Tokenizer`, ... → imported from `tensorflow.keras.preprocessing.*`,
+  where Keras 3 keeps its port of them for tf.keras (unsafe when the file does not import
+  TensorFlow already: it then needs it).
 
 Unsafe: `CuDNNLSTM` → `LSTM as CuDNNLSTM`: LSTM has one bias vector where CuDNNLSTM had two
 (fewer parameters). No fix for `import keras.engine.topology`, other star imports, names
@@ -72,7 +75,8 @@ import re
 
 from keraslint.fixes.keras1_merge import merge_call_fix
 from keraslint.fixes.moved_imports import (
-    IMPORT_TITLE, module_fix, module_node, name_move_fix, name_node, rename_fix, replaced_fix, tf_keras_losses_fix, utils_module_fix,
+    IMPORT_TITLE, module_fix, module_node, name_move_fix, name_node, rename_fix, replaced_fix, tf_keras_bundle_fix,
+    tf_keras_losses_fix, utils_module_fix,
 )
 from keraslint.fixes.replaced_imports import helper_import_fix, thresholded_relu_fix
 from keraslint.rules._removed_imports import GONE_MODULES, GONE_NAMES, TF_KERAS_GONE_NAMES, TF_KERAS_OK
@@ -145,7 +149,8 @@ def check(statement, ctx):
             return  # tf.keras on Keras 3 still bundles it
         where = module_node(statement, ctx)
         message = MESSAGE.format(old=statement.module, hint=GONE_MODULES[gone])
-        fix = module_fix(statement, canonical, prefix, where, ctx) or helper_import_fix(statement, gone, prefix, ctx)
+        fix = (module_fix(statement, canonical, prefix, where, ctx) or helper_import_fix(statement, gone, prefix, ctx)
+               or tf_keras_bundle_fix(statement, canonical, prefix, ctx))
         yield ctx.report(CODE, where, message, fix)
         return
     for alias in statement.names:
@@ -156,7 +161,7 @@ def check(statement, ctx):
         if hint is None or (prefix == "tensorflow." and f"{canonical}.{alias.name}" in TF_KERAS_OK):
             continue
         fix = (name_move_fix(statement, canonical, prefix, ctx) or rename_fix(alias, canonical, ctx)
-               or replaced_fix(statement, canonical, prefix, ctx, only=alias))
+               or replaced_fix(statement, canonical, prefix, ctx, only=alias) or tf_keras_bundle_fix(statement, canonical, prefix, ctx))
         if alias.name in ("merge", "ThresholdedReLU") and canonical == "keras.layers":
             name = name_node(alias.lineno, alias.col_offset, alias.name, ctx)
             builder = merge_call_fix if alias.name == "merge" else thresholded_relu_fix
