@@ -148,6 +148,17 @@ CONTEXTS = [
     "class Net:\n\tdef call(self, x):\n\t\treturn f(K.exp(x), 1, 2)",
     "class Net:\n    def call(self, x):\n        # " + "c" * 86 + "\n        return f(K.exp(x), 1)",
     "class Net:\n    def build(self):\n        self.a = 1\n\n    def call(self, x):\n        return f(K.exp(x), 1)\n\n    def other(self):\n        return 2",
+    # comment lines above a statement that may no longer fit: libcst measures those it gives
+    # the statement (not a block's footer, not inside a string) with it, so a long one there
+    # keeps the statement as it is
+    "class Net:\n    def call(self, x):\n        # " + "c" * 88 + "\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        # " + "c" * 88 + "\n\n        # short\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        y = 1\n# " + "c" * 91 + "\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        if x:\n            y = 1\n        # " + "c" * 95 + "\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        if x:\n            y = 1\n\n        # short\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        s = '''\n# " + "c" * 100 + "'''\n        return f(K.exp(x), 1)",
+    "if x:\n    y = 1\n    # " + "c" * 100 + "\ny = f(K.exp(x), 1)",
+    "if x:\n    y = 1\n# " + "c" * 100 + "\n\ny = [K.exp(x), 1]",
     # a replacement that spans lines: libcst puts the block's indentation before each
     "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
     "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",
@@ -318,3 +329,34 @@ def test_an_import_and_the_names_it_binds_are_renamed_on_text(newline, monkeypat
     expected = [whole_file_edits(text, v) for v in fixable]
     monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
     assert text_edits.edits_for_each(text, fixable) == expected
+
+
+@pytest.mark.parametrize("comment_width", [85, 93, 100, 101, 120])
+def test_comment_lines_above_are_measured_as_libcst_does_without_libcst(comment_width, monkeypatch):
+    """A comment at the block's indentation counts with its own width (no second block
+    width): a long one keeps the statement as it is, a shorter one lets it be re-wrapped;
+    either way on text, as the pipeline does."""
+    from keraslint.fixes import pipeline, text_edits
+
+    text = (
+        "from keras import ops\nfrom keras import backend as K\n\n\nclass Net:\n    def call(self, x):\n        y = 1\n"
+        "        # " + "c" * (comment_width - 10) + "\n\n"
+        "        return keras.layers.Dense(units=8, activation='relu', name='projection')(K.exp(x), training=False)\n"
+    )
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    wrapped = expected[0][0]["content"].count("\n") > 1
+    assert wrapped == (comment_width <= 100)
+    monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_a_long_comment_first_in_the_file_goes_to_the_pipeline():
+    """The module's header may take the comment lines above the first statement: undecided."""
+    from keraslint.fixes import text_edits
+
+    for comment in ("# " + "c" * 100 + "\n", "# short\n\n# " + "c" * 100 + "\n"):
+        text = comment + "y = f(K.exp(x_" + "_" * 80 + "), 1)\n\nfrom keras import backend as K\n"
+        fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+        assert fixable
+        assert text_edits.edits_for_each(text, fixable) == [whole_file_edits(text, v) for v in fixable]

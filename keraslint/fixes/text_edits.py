@@ -270,9 +270,16 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
         above = first
         while above >= 1 and (outline.lines[above - 1].strip() == "" or outline.lines[above - 1].lstrip().startswith("#")):
             above -= 1
+        limit, block = line_length_for(path), simple.col_offset  # the block's width: ASCII indentation
+        first_in_file = False
+        if any(block + len(line.rstrip("\r\n")) > limit for line in outline.lines[above:first]):
+            # a long line above may be libcst's "leading line" of the statement: only if it is
+            # not inside a string (the code ends before it) nor in the module's header
+            code_before = _code_before(outline, statement, simple)
+            above, first_in_file = max(above, code_before), code_before == 0
         newline = _ending(outline.lines[0]) or "\n"  # libcst's: the file's first line ending
         try:
-            lines = rewrapped(replaced[first:end], outline.lines[above:first], line_length_for(path), outline.default_indent or "    ", newline)
+            lines = rewrapped(replaced[first:end], outline.lines[above:first], limit, outline.default_indent or "    ", newline, first_in_file)
         except Undecided:
             return None
         replaced = replaced[:first] + lines + replaced[end:]
@@ -287,6 +294,21 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
         if other.first <= last and first <= other.last:
             first, last = min(first, other.first), max(last, other.last)
     return replaced if _parses("".join(replaced[first - 1 : last + shift])) else None
+
+
+def _code_before(outline: Outline, statement: _Top, simple: ast.stmt) -> int:
+    """The last line of the code before `simple` (a statement, or a part of the header
+    around it), 0 if none."""
+    last = 0
+    for node in outline.tree.body:
+        if node is statement.node:
+            break
+        last = node.end_lineno or node.lineno
+    for node in ast.walk(statement.node):
+        end = getattr(node, "end_lineno", None)
+        if end is not None and last < end < simple.lineno:
+            last = end
+    return last
 
 
 def _ending(line: str) -> str:

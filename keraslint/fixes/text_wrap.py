@@ -32,19 +32,19 @@ class Undecided(Exception):
     """The text alone cannot tell what the pipeline prints."""
 
 
-def rewrapped(statement: List[str], above: List[str], limit: int, unit: str, newline: str) -> List[str]:
+def rewrapped(statement: List[str], above: List[str], limit: int, unit: str, newline: str, first_in_file: bool = False) -> List[str]:
     """`statement` (its lines, the first one starting with its indentation, alone on its
     lines, after the fix's replacement) as the pipeline prints it. `above`: the comment and
-    blank lines right above it (libcst counts them in); `unit`: the module's indentation
-    step; `newline`: the module's line ending. Raises Undecided."""
+    blank lines between it and the code before it; `first_in_file`: no code before it;
+    `unit`: the module's indentation step; `newline`: the module's line ending. Raises
+    Undecided."""
     first = statement[0]
     block = first[: len(first) - len(first.lstrip(" \t"))]
     text = "".join(statement)
     if any(c in text for c in _LINE_BREAKS) or "\r" in text.replace("\r\n", ""):
         raise Undecided("a line break tokenize or str.splitlines counts differently")
-    for line in above:
-        if len(block) + _width(line) > limit:
-            raise Undecided("a long comment above")
+    if _long_leading_line(above, block, limit, first_in_file):
+        return statement  # the pipeline measures it with the statement: nothing ever fits
     if _fits([(line, index == 0) for index, line in enumerate(statement)], block, limit):
         return statement
     if any(line.rstrip("\r\n").endswith("\\") for line in statement):
@@ -77,6 +77,30 @@ def rewrapped(statement: List[str], above: List[str], limit: int, unit: str, new
                     return [line for line, _ in lines]
         call = call.func
     return statement
+
+
+def _long_leading_line(above: List[str], block: str, limit: int, first_in_file: bool) -> bool:
+    """Whether a comment or blank line that libcst gives the statement ("leading lines",
+    printed with it) is longer than `limit` as `pipeline._fits` measures it: a line that
+    starts with the block's indentation as it is (libcst strips it and adds the block's
+    width back), any other with the block's width added. libcst gives the statement the
+    lines after the last one indented deeper than the block (up to there, they may be the
+    footer of a block that ends above), and at the file's start the module's header may
+    take them: a long line there raises Undecided."""
+    if any(c in line.rstrip("\r\n") for line in above for c in _LINE_BREAKS):
+        raise Undecided("a line break tokenize or str.splitlines counts differently")
+    owned_from = 0
+    for index, line in enumerate(above):
+        if len(line) - len(line.lstrip(" \t")) > len(block):
+            owned_from = index + 1
+    long_line = False
+    for index, line in enumerate(above):
+        if (_width(line) if line.startswith(block) else len(block) + _width(line)) <= limit:
+            continue
+        if index < owned_from or first_in_file:
+            raise Undecided("a long comment above")
+        long_line = True
+    return long_line
 
 
 def _split_call(block, before, arguments, after, unit, newline, per_line):
