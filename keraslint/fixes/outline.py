@@ -27,6 +27,7 @@ contiguous with its statement, the caller falls back to the whole file.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import re
@@ -88,7 +89,13 @@ class Outline:
         }
         self.tree = tree
         self.statements = [self._statement(index, node) for index, node in enumerate(tree.body)]
-        self.default_indent = _first_indent(text)
+        self._text = text
+
+    @functools.cached_property
+    def default_indent(self) -> Optional[str]:
+        """The file's first indentation (libcst's default): a tokenize of the whole file, so
+        only when a fix needs it."""
+        return _first_indent(self._text)
 
     @classmethod
     def of(cls, text: str) -> Optional["Outline"]:

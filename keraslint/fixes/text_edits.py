@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import io
 import re
 import tokenize
@@ -35,6 +36,9 @@ from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
 _FROM = re.compile(r"from[ \t]+\Z")
+# the line length for a file's path: looking for config files up the folders costs stats,
+# once per path rather than once per finding (the config files are cached already)
+_line_length = functools.lru_cache(maxsize=256)(line_length_for)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
@@ -139,7 +143,7 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
     if len(additions) == 1 and isinstance(additions[0], AddImport):  # the usual case: on text
         index = next(i for i, node in enumerate(outline.tree.body) if node is statement.node)
         newline = _ending(outline.lines[0]) or "\n"
-        head = head_with_import(outline.lines, outline.tree, index, additions[0], line_length_for(violation.filename), newline)
+        head = head_with_import(outline.lines, outline.tree, index, additions[0], _line_length(violation.filename), newline)
         if head is not None:
             heads[key] = (statement.first, head)
             return "".join(head + replaced[statement.first - 1 :]), (statement.first - 1, len(head))
@@ -270,7 +274,7 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
         above = first
         while above >= 1 and (outline.lines[above - 1].strip() == "" or outline.lines[above - 1].lstrip().startswith("#")):
             above -= 1
-        limit, block = line_length_for(path), simple.col_offset  # the block's width: ASCII indentation
+        limit, block = _line_length(path), simple.col_offset  # the block's width: ASCII indentation
         first_in_file = False
         if any(block + len(line.rstrip("\r\n")) > limit for line in outline.lines[above:first]):
             # a long line above may be libcst's "leading line" of the statement: only if it is
@@ -279,7 +283,7 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
             above, first_in_file = max(above, code_before), code_before == 0
         newline = _ending(outline.lines[0]) or "\n"  # libcst's: the file's first line ending
         try:
-            lines = rewrapped(replaced[first:end], outline.lines[above:first], limit, outline.default_indent or "    ", newline, first_in_file)
+            lines = rewrapped(replaced[first:end], outline.lines[above:first], limit, lambda: outline.default_indent or "    ", newline, first_in_file)
         except Undecided:
             return None
         replaced = replaced[:first] + lines + replaced[end:]

@@ -19,7 +19,7 @@ import ast
 import io
 import tokenize
 import warnings
-from typing import List
+from typing import Callable, List
 
 from keraslint.fixes.outline import _LINE
 
@@ -32,11 +32,12 @@ class Undecided(Exception):
     """The text alone cannot tell what the pipeline prints."""
 
 
-def rewrapped(statement: List[str], above: List[str], limit: int, unit: str, newline: str, first_in_file: bool = False) -> List[str]:
+def rewrapped(statement: List[str], above: List[str], limit: int, unit: Callable[[], str], newline: str, first_in_file: bool = False) -> List[str]:
     """`statement` (its lines, the first one starting with its indentation, alone on its
     lines, after the fix's replacement) as the pipeline prints it. `above`: the comment and
     blank lines between it and the code before it; `first_in_file`: no code before it;
-    `unit`: the module's indentation step; `newline`: the module's line ending. Raises
+    `unit`: gives the module's indentation step (a tokenize of the file: only asked for
+    when the statement is split); `newline`: the module's line ending. Raises
     Undecided."""
     first = statement[0]
     block = first[: len(first) - len(first.lstrip(" \t"))]
@@ -72,7 +73,7 @@ def rewrapped(statement: List[str], above: List[str], limit: int, unit: str, new
         if arguments and not any("#" in a for a in arguments):  # "#" in a string: libcst skips it too
             before, after = code[: opening + 1], code[closing:]
             for per_line in (False, True):
-                lines = _split_call(block, before, arguments, after, unit, newline, per_line)
+                lines = _split_call(block, before, arguments, after, unit(), newline, per_line)
                 if _fits(lines, block, limit):
                     return [line for line, _ in lines]
         call = call.func
