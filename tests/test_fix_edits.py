@@ -159,6 +159,16 @@ CONTEXTS = [
     "class Net:\n    def call(self, x):\n        s = '''\n# " + "c" * 100 + "'''\n        return f(K.exp(x), 1)",
     "if x:\n    y = 1\n    # " + "c" * 100 + "\ny = f(K.exp(x), 1)",
     "if x:\n    y = 1\n# " + "c" * 100 + "\n\ny = [K.exp(x), 1]",
+    # continuation lines: after a line break inside brackets libcst measures a line starting
+    # with the block's indentation as it is; after a backslash or inside a string, with the
+    # block's width added
+    "class Net:\n    def call(self, x):\n        self.value = \\\n            K.sum(K.exp(x), axis=1) * self.scale",
+    "class Net:\n    def call(self, x):\n        self.value = \\\n            f(K.exp(x), axis=1)",
+    "class Net:\n    def call(self, x):\n        return g(1,\n                 K.exp(x)) * 2",
+    "class Net:\n    def call(self, x):\n        return g(1,\n                 # a note\n                 K.exp(x)) * 2",
+    "class Net:\n    def call(self, x):\n        return g(1,\n    K.exp(x)) * 2",
+    "class Net:\n    def call(self, x):\n        return g('''a\n        b''', K.exp(x)) * 2",
+    "class Net:\n    def call(self, x):\n        return g(K.exp(x), '''a\n        b''') * 2",
     # a replacement that spans lines: libcst puts the block's indentation before each
     "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
     "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",

@@ -46,10 +46,12 @@ def rewrapped(statement: List[str], above: List[str], limit: int, unit: Callable
         raise Undecided("a line break tokenize or str.splitlines counts differently")
     if _long_leading_line(above, block, limit, first_in_file):
         return statement  # the pipeline measures it with the statement: nothing ever fits
-    if _fits([(line, index == 0) for index, line in enumerate(statement)], block, limit):
+    try:
+        fits = _fits([(line, index == 0) for index, line in enumerate(statement)], block, limit)
+    except Undecided:
+        fits = _fits(_as_measured(statement, block), block, limit)
+    if fits:
         return statement
-    if any(line.rstrip("\r\n").endswith("\\") for line in statement):
-        raise Undecided("a backslash continuation")
     code = text[len(block) :]
     node = _parse_one(code)
     value = getattr(node, "value", None) if isinstance(node, _VALUE_STATEMENTS) else None
@@ -57,6 +59,8 @@ def rewrapped(statement: List[str], above: List[str], limit: int, unit: Callable
         raise Undecided("a list the pipeline splits")
     if not isinstance(value, ast.Call):
         return statement  # nothing to split: the pipeline keeps it too long
+    if any(line.rstrip("\r\n").endswith("\\") for line in statement):
+        raise Undecided("a backslash continuation")
     if (value.end_lineno, value.end_col_offset) != (node.end_lineno, node.end_col_offset) or (
         isinstance(node, ast.Expr) and (value.lineno, value.col_offset) != (node.lineno, node.col_offset)
     ):
@@ -129,14 +133,28 @@ def _split_call(block, before, arguments, after, unit, newline, per_line):
     return lines
 
 
+def _as_measured(statement: List[str], block: str) -> List[tuple]:
+    """(line, measured exactly) for each line of `statement`, told by its tokens: a line
+    after a line break inside brackets (libcst's ParenthesizedWhitespace, or a comment line
+    among them) that starts with the block's indentation is measured as it is, with that
+    indentation taken as the block's; any other continuation line (inside a multi-line
+    string, after a backslash) is not: None, the block's width is added."""
+    tokens = _Source("".join(statement)[len(block) :]).tokens
+    if any(tokenize.tok_name[t.type].startswith("FSTRING") for t in tokens):
+        raise Undecided("an f-string tokenize splits (Python 3.12+)")
+    broken_inside_brackets = {t.start[0] for t in tokens if t.type == tokenize.NL}  # rows, 1-based
+    return [(line, True if index == 0 or (index in broken_inside_brackets and line.startswith(block)) else None) for index, line in enumerate(statement)]
+
+
 def _fits(lines, block: str, limit: int) -> bool:
     """Every line within `limit`, as `pipeline._fits` measures it; Undecided when that
-    depends on how libcst took a line's indentation."""
+    depends on how libcst took a line's indentation. A line's `exact`: True, measured as it
+    is; None, with the block's width added; False, either, as libcst took it."""
     undecided = False
     for line, exact in lines:
         width = _width(line)
         high = width if exact else len(block) + width
-        low = width if exact or line.startswith(block) else high
+        low = width if exact or (exact is False and line.startswith(block)) else high
         if low > limit:
             return False
         undecided = undecided or high > limit
