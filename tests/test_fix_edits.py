@@ -169,6 +169,17 @@ CONTEXTS = [
     "class Net:\n    def call(self, x):\n        return g(1,\n    K.exp(x)) * 2",
     "class Net:\n    def call(self, x):\n        return g('''a\n        b''', K.exp(x)) * 2",
     "class Net:\n    def call(self, x):\n        return g(K.exp(x), '''a\n        b''') * 2",
+    # a list value the pipeline splits when the statement no longer fits: one element per
+    # line with a trailing comma, or a comprehension's element and each `for` on its own line
+    "class Net:\n    def call(self, x):\n        outs = [K.exp(x), K.exp(x) * 2, lambda a, b: a + b, *rest]",
+    "class Net:\n    def call(self, x):\n        outs = [ K.exp(x) , 2 ,]",
+    "class Net:\n    def call(self, x):\n        outs = [K.exp(v) * g(x) for v in y if v is not None for w in (v, v)]",
+    "class Net:\n    def call(self, x):\n        return [ (K.exp(v) * g(x)) for v in y  if v  ]  # trailing",
+    "class Net:\n    def call(self, x):\n        outs = [K.exp(v) * g(x) for v in y if v != '#']",
+    "class Net:\n    def call(self, x):\n        outs = [K.exp(v) * g(x)\n                for v in y]",
+    "class Net:\n    def call(self, x):\n        outs = ([K.exp(v) * g(x) for v in y])",
+    "class Net:\n    def call(self, x):\n        outs: list = [K.exp(v) * g(x) for v in y]",
+    "[K.exp(v) * g(x) for v in y]",
     # a replacement that spans lines: libcst puts the block's indentation before each
     "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
     "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",

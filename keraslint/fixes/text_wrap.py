@@ -55,17 +55,17 @@ def rewrapped(statement: List[str], above: List[str], limit: int, unit: Callable
     code = text[len(block) :]
     node = _parse_one(code)
     value = getattr(node, "value", None) if isinstance(node, _VALUE_STATEMENTS) else None
-    if isinstance(value, (ast.List, ast.ListComp)):
-        raise Undecided("a list the pipeline splits")
-    if not isinstance(value, ast.Call):
+    if not isinstance(value, (ast.Call, ast.List, ast.ListComp)):
         return statement  # nothing to split: the pipeline keeps it too long
     if any(line.rstrip("\r\n").endswith("\\") for line in statement):
         raise Undecided("a backslash continuation")
     if (value.end_lineno, value.end_col_offset) != (node.end_lineno, node.end_col_offset) or (
         isinstance(node, ast.Expr) and (value.lineno, value.col_offset) != (node.lineno, node.col_offset)
     ):
-        raise Undecided("the call has parentheses of its own")
+        raise Undecided("the value has parentheses of its own")
     source = _Source(code)
+    if not isinstance(value, ast.Call):
+        return _split_list(statement, source, value, block, limit, unit, newline)
     if any(t.type == tokenize.COMMENT and source.at(*t.start) < source.at_ast(node.end_lineno, node.end_col_offset) for t in source.tokens):
         raise Undecided("a comment inside the statement")
     call = value
@@ -108,9 +108,58 @@ def _long_leading_line(above: List[str], block: str, limit: int, first_in_file: 
     return long_line
 
 
-def _split_call(block, before, arguments, after, unit, newline, per_line):
+def _split_list(statement: List[str], source: "_Source", value: ast.expr, block: str, limit: int, unit: Callable[[], str], newline: str) -> List[str]:
+    """The statement with its list value split as `pipeline._split_list` does, if that
+    fits, else as it is: a list display with one element per line and a trailing comma,
+    a list comprehension with its element and each `for` on lines of their own (the
+    whitespace around them replaced, an `if` stays with its `for`)."""
+    code = source.code
+    opening = source.at_ast(value.lineno, value.col_offset)
+    closing = source.at_ast(value.end_lineno, value.end_col_offset) - 1
+    if "#" in code[opening : closing + 1]:
+        return statement  # libcst's `_has_comment`: a "#" anywhere in the list, in a string too
+    if isinstance(value, ast.List):
+        items, ending = _arguments(source, opening, closing), ","
+        if not items:
+            raise Undecided("an empty list")
+    else:
+        items, ending = _comprehension_parts(source, opening, closing), ""
+    lines = _split_call(block, code[: opening + 1], items, code[closing:], unit(), newline, True, ending)
+    return [line for line, _ in lines] if _fits(lines, block, limit) else statement
+
+
+def _comprehension_parts(source: "_Source", opening: int, closing: int) -> List[str]:
+    """The element and each `for ...` (with its `if`s) of the comprehension between the
+    brackets at `opening` and `closing`, without the whitespace around them."""
+    parts, depth, first, last = [], 0, None, None
+    for token in source.tokens:
+        offset = source.at(*token.start)
+        if offset <= opening or token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            continue
+        if offset >= closing:
+            break
+        if token.type == tokenize.NAME and token.string in ("async", "await"):
+            raise Undecided("an async comprehension")
+        if depth == 0 and token.type == tokenize.NAME and token.string == "for" and first is not None:
+            parts.append(source.code[first:last])
+            first = None
+        if token.type == tokenize.OP and token.string in _OPEN:
+            depth += 1
+        elif token.type == tokenize.OP and token.string in _CLOSE:
+            depth -= 1
+        if first is None:
+            first = offset
+        last = source.at(*token.end)
+    if first is not None:
+        parts.append(source.code[first:last])
+    if len(parts) < 2:
+        raise Undecided("no comprehension found")
+    return parts
+
+
+def _split_call(block, before, arguments, after, unit, newline, per_line, ending=","):
     """(line, measured exactly) of `before` + the arguments split + `after`: on one
-    indented line, or one per line with a trailing comma."""
+    indented line, or one per line, each followed by `ending` (a comma)."""
     parts, exact_starts = [block + before], {0}
 
     def new_line(text: str) -> None:
@@ -124,7 +173,7 @@ def _split_call(block, before, arguments, after, unit, newline, per_line):
         else:
             parts.append(", " + argument)
         if per_line:
-            parts.append(",")
+            parts.append(ending)
     new_line(block + after)
     lines, offset = [], 0
     for line in _LINE.findall("".join(parts)):
