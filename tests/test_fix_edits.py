@@ -180,6 +180,14 @@ CONTEXTS = [
     "class Net:\n    def call(self, x):\n        outs = ([K.exp(v) * g(x) for v in y])",
     "class Net:\n    def call(self, x):\n        outs: list = [K.exp(v) * g(x) for v in y]",
     "[K.exp(v) * g(x) for v in y]",
+    # a replacement that brings its own parentheses (`K.image_dim_ordering()` becomes
+    # `("th" if ... else "tf")`): as written where the node has none, else the pipeline's
+    "ordering = K.image_dim_ordering()",
+    "ordering = f(K.image_dim_ordering(), x)",
+    "ordering = f(x, dim_ordering=K.image_dim_ordering())",
+    "ordering = (K.image_dim_ordering())",
+    "ordering = ( K.image_dim_ordering() )",
+    "ordering = f(\n    K.image_dim_ordering(), x)",
     # a replacement that spans lines: libcst puts the block's indentation before each
     "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
     "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",
@@ -381,3 +389,27 @@ def test_a_long_comment_first_in_the_file_goes_to_the_pipeline():
         fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
         assert fixable
         assert text_edits.edits_for_each(text, fixable) == [whole_file_edits(text, v) for v in fixable]
+
+
+@pytest.mark.parametrize("imports", [
+    "from keras.constraints import maxnorm",
+    "from keras.constraints import maxnorm, unit_norm",
+    "from keras.constraints import (unit_norm,\n    maxnorm)",
+    "from keras.layers import Input, Deconv2D, Dense",
+    "from keras.layers import Deconv2D as Up, Dense",
+])
+def test_an_imported_name_that_gains_an_alias_is_renamed_on_text(imports, monkeypatch):
+    """KER303 renames a removed name and keeps the old one as an alias
+    (`maxnorm` -> `MaxNorm as maxnorm`): the import is rewritten as written."""
+    from keraslint.fixes import pipeline, text_edits
+
+    text = imports + "\n\n\nc = maxnorm(2) if Deconv2D else Up\n"
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert fixable and all(expected)
+    calls = []
+    real = pipeline.edits_for_each
+    monkeypatch.setattr(pipeline, "edits_for_each", lambda *args: calls.append(args) or real(*args))
+    assert text_edits.edits_for_each(text, fixable) == expected
+    if " as Up" not in imports:
+        assert calls == [] and any(" as " in e["content"] for edits in expected for e in edits)

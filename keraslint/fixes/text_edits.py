@@ -36,6 +36,7 @@ from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
 _FROM = re.compile(r"from[ \t]+\Z")
+_ALIASED = re.compile(r"[A-Za-z_]\w* as [A-Za-z_]\w*")
 # the line length for a file's path: looking for config files up the folders costs stats,
 # once per path rather than once per finding (the config files are cached already)
 _line_length = functools.lru_cache(maxsize=256)(line_length_for)
@@ -215,15 +216,27 @@ def _printed_code(outline: Outline, innermost: ast.stmt, code: str) -> Optional[
 
 def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
     """libcst has an expression node at exactly `edit.span`, and the new code parses alone
-    and brings no parentheses of its own."""
-    code = edit.text
-    if not code or code != code.strip() or code.startswith("("):
+    and is printed as written: it brings parentheses of its own only where the node has
+    none (libcst would drop the node's)."""
+    code, span, lines = edit.text, edit.span, outline.lines
+    if not code or code != code.strip():
         return False
+    if _ALIASED.fullmatch(code):
+        # an imported name that gains an alias (`maxnorm` -> `MaxNorm as maxnorm`): the
+        # pipeline rewrites the ImportAlias of a `from` import, printed as written
+        return isinstance(innermost, ast.ImportFrom) and any(
+            isinstance(node, ast.alias) and node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line
+            and (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col)
+            for node in innermost.names
+        )
+    if code.startswith("("):
+        before = lines[span.line - 1][: span.col].rstrip()
+        if not before or before.endswith("("):
+            return False  # the node may have parentheses of its own, which libcst would drop
     try:
         ast.parse(code, mode="eval")
     except (SyntaxError, ValueError):
         return False
-    span, lines = edit.span, outline.lines
     for node in _walk_header(innermost):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.lineno == span.line == span.end_line:
             line = lines[span.line - 1]
