@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keraslint.config import load_settings  # noqa: E402
 from keraslint.engine import SourceError, check_source, decode_source  # noqa: E402
 from keraslint.files import discover  # noqa: E402
-from keraslint.fixes import pipeline, text_edits, text_imports  # noqa: E402
+from keraslint.fixes import pipeline, text_edits  # noqa: E402
 from keraslint.fixes.text_wrap import Undecided  # noqa: E402
 from keraslint.violations import AddHelper, AddImport, Replace  # noqa: E402
 
@@ -108,7 +108,6 @@ def main(argv=None) -> int:
     files, _ = discover(args.paths, settings)
     counts = collections.Counter({"files": 0, "fixable findings": 0, "different": 0})
     reasons = collections.Counter()
-    learnt = 0
     for path in files:
         if not path.endswith((".py", ".pyi")):
             continue
@@ -152,18 +151,12 @@ def main(argv=None) -> int:
                 key = (additions, text_edits._last_import_before(outline, statement))
                 if key not in boundaries:
                     boundaries[key] = statement.first
-                    index = outline.tree.body.index(statement.node)
-                    if len(additions) != 1 or not isinstance(additions[0], AddImport) or text_imports.head_with_import(
-                        outline.lines, outline.tree, index, additions[0], pipeline.line_length_for(path), text_edits._ending(outline.lines[0]) or "\n"
-                    ) is None:
-                        learnt += 1
                 elif statement.first < boundaries[key]:
                     reason = "additions learnt from a later statement"
             if any(violation is v for v in left):
                 reasons[reason or "another (several replacements, ...)"] += 1
     for name, value in counts.items():
         print(f"{name}: {value}")
-    print(f"added imports/helpers learnt from one pipeline run (once per file and kind, reused by its other fixes): {learnt}")
     print("findings left to the pipeline, by reason:")
     for reason, value in reasons.most_common():
         print(f"  {value:6d}  {reason}")

@@ -413,3 +413,45 @@ def test_an_imported_name_that_gains_an_alias_is_renamed_on_text(imports, monkey
     assert text_edits.edits_for_each(text, fixable) == expected
     if " as Up" not in imports:
         assert calls == [] and any(" as " in e["content"] for edits in expected for e in edits)
+
+
+# import blocks and what follows them, for fixes that add helpers (`K.batch_dot`, `K.switch`:
+# a function after the imports) and two imports (`K.zeros`: `keras` and `keras.ops`)
+HELPER_HEADS = [
+    "from keras import backend as K\n\n\n",
+    "from keras import backend as K\n",
+    "from keras import backend as K\n\n",
+    "from keras import backend as K\n# a comment\n",
+    "from keras import backend as K\n\n\n\n# a comment\n\n",
+    '"""Docstring."""\nimport numpy as np\nfrom keras import backend as K\nfrom keras import ops\n\nSIZE = 3\n\n',
+    "import keras\nfrom keras import backend as K\n\n\ndef helper():\n    return 1\n\n\n",
+    "import keras\nfrom keras import backend as K\nif SIZE:\n    import numpy as np\n    # indented\n",
+    "from keras import backend as K\n\n\ndef helper():\n  return 1\n\n\n",  # two-space indentation
+    "# only a comment\n",
+]
+
+
+@pytest.mark.parametrize("head", HELPER_HEADS, ids=range(len(HELPER_HEADS)))
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_helpers_and_several_imports_are_added_as_the_pipeline_adds_them(head, newline):
+    from keraslint.fixes import text_edits
+
+    body = "y = K.batch_dot(a, b, axes=1)\nz = K.zeros((2, 3))\nw = K.switch(c, a, b)\n"
+    if "backend as K" not in head:
+        body += "\n\nfrom keras import backend as K\n"
+    text = (head + body).replace("\n", newline)
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert len(fixable) == 3 and all(expected)
+    assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_helpers_need_no_libcst_after_an_import_block(monkeypatch):
+    from keraslint.fixes import pipeline, text_edits
+
+    text = "import keras\nfrom keras import backend as K\n\n# the model\ny = K.batch_dot(a, b, axes=1)\nz = K.zeros((2, 3))\n"
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert "def batch_dot(" in expected[0][0]["content"]
+    monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert text_edits.edits_for_each(text, fixable) == expected

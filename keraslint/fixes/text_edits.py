@@ -31,7 +31,7 @@ from typing import Dict, List, Optional
 
 from keraslint.fixes.lines import LineDiff, line_length_for
 from keraslint.fixes.outline import _LINE, Outline
-from keraslint.fixes.text_imports import head_with_import
+from keraslint.fixes.text_imports import head_with_additions
 from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
@@ -141,10 +141,12 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
     from keraslint.fixes.pipeline import fixed_each
 
     additions = key[0]
-    if len(additions) == 1 and isinstance(additions[0], AddImport):  # the usual case: on text
+    if all(isinstance(e, AddImport) or e.name not in outline.defined for e in additions):  # the usual case: on text
         index = next(i for i, node in enumerate(outline.tree.body) if node is statement.node)
         newline = _ending(outline.lines[0]) or "\n"
-        head = head_with_import(outline.lines, outline.tree, index, additions[0], _line_length(violation.filename), newline)
+        head = head_with_additions(
+            outline.lines, outline.tree, index, additions, _line_length(violation.filename), newline, outline.default_indent or "    "
+        )
         if head is not None:
             heads[key] = (statement.first, head)
             return "".join(head + replaced[statement.first - 1 :]), (statement.first - 1, len(head))
