@@ -145,7 +145,7 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
         index = next(i for i, node in enumerate(outline.tree.body) if node is statement.node)
         newline = _ending(outline.lines[0]) or "\n"
         head = head_with_additions(
-            outline.lines, outline.tree, index, additions, _line_length(violation.filename), newline, outline.default_indent or "    "
+            outline.lines, outline.tree, index, additions, _line_length(violation.filename), newline, lambda: outline.default_indent or "    "
         )
         if head is not None:
             heads[key] = (statement.first, head)

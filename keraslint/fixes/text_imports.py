@@ -20,7 +20,7 @@ import re
 import sys
 import tokenize
 import warnings
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from keraslint.violations import AddHelper, AddImport
 
@@ -69,12 +69,12 @@ def head_with_import(lines: List[str], tree: ast.Module, statement_index: int, i
     return lines[:at] + new_line + lines[at:head_end]
 
 
-def head_with_additions(lines: List[str], tree: ast.Module, statement_index: int, additions: tuple, limit: int, newline: str, indent: str) -> Optional[List[str]]:
+def head_with_additions(lines: List[str], tree: ast.Module, statement_index: int, additions: tuple, limit: int, newline: str, indent: Callable[[], str]) -> Optional[List[str]]:
     """`head_with_import` for a fix's imports, one after the other as the pipeline adds
     them (each on the text the one before left), then its helpers (AddHelper, whose names
     the file does not define) as `pipeline._add_top_level` inserts them: after the last
     import before the statement, each after two blank lines, and two blank lines at least
-    before what follows. `indent`: the file's first indentation. None when the text
+    before what follows. `indent`: gives the file's first indentation. None when the text
     cannot tell."""
     head_end = _first_line(tree.body[statement_index]) - 1
     head = lines[:head_end]
@@ -93,7 +93,7 @@ def head_with_additions(lines: List[str], tree: ast.Module, statement_index: int
         return head
     if newline != "\n":
         return None  # the helpers' own line endings would stay "\n" in their strings
-    printed = [_helper_as_printed(helper.source, indent) for helper in helpers]
+    printed = [_helper_as_printed(helper.source, indent()) for helper in helpers]
     if None in printed:
         return None
     lines, tree = _stand_in(head, newline)
