@@ -194,6 +194,9 @@ CONTEXTS = [
     "class Net:\n    def call(self, x):\n        return K.mean(x, axis=[\n            -1])  # " + "c" * 70,
     "class Net:\n    def call(self, x):\n        return K.mean(x,\n            axis='''-1\n''')",
     "class Net:\n    def call(self, x):\n        return K.mean(x,  # why\n            axis=-1)",
+    "class Net:\n    def call(self, x):\n        return K.mean(\n            # the mean\n            x,\n\n            axis=-1)",
+    "class Net:\n    def call(self, x):\n        return K.mean(x, \\\n            axis=-1)",
+    "class Net:\n    def call(self, x):\n        return [K.mean(\n            # over the last axis\n            x, axis=-1) for x in y]",
     # a replaced comparison (`K.image_dim_ordering() == "th"` becomes a data-format test)
     "if K.image_dim_ordering() == 'th':\n    axis = 1",
     "axis = 1 if (K.image_dim_ordering() == 'th') else -1",

@@ -197,23 +197,29 @@ def _last_import_before(outline: Outline, statement: _Top) -> int:
 
 def _printed_code(outline: Outline, innermost: ast.stmt, code: str) -> Optional[str]:
     """`code` as libcst prints it in place of an expression of `innermost`: it parsed the
-    code alone, so every line after the first gets the block's indentation in front and the
-    file's line ending; None where that is not all (strings, comments, continuations or
-    blank lines across lines, mixed line endings)."""
+    code alone, so a line after a line break inside brackets (code, a comment or a blank
+    line) gets the block's indentation in front and the file's line ending; a line inside
+    a string or after a backslash stays as written. None where that is not all (mixed line
+    endings, one that differs from the file's where it stays as written)."""
     breaks = set(re.findall(r"\r\n|\r|\n", code))
     if not breaks:
         return code
-    if len(breaks) > 1 or "#" in code or "\\" in code or any(not line.strip() for line in _LINE.findall(code)):
+    if len(breaks) > 1:
         return None
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code, newline="").readline))
     except (tokenize.TokenError, SyntaxError):
         return None
-    if any(t.type == tokenize.STRING and t.start[0] != t.end[0] for t in tokens):
-        return None
+    if any(tokenize.tok_name[t.type].startswith("FSTRING") for t in tokens):
+        return None  # Python 3.12+ splits f-strings into tokens of their own
+    inside_brackets = {t.start[0] for t in tokens if t.type == tokenize.NL}  # rows ending in a bracket's line break
     first = outline.lines[innermost.lineno - 1]
     block = first[: len(first) - len(first.lstrip(" \t"))]
-    return re.sub(r"\r\n|\r|\n", lambda _: (_ending(outline.lines[0]) or "\n") + block, code)
+    newline = _ending(outline.lines[0]) or "\n"
+    lines = [line.rstrip("\r\n") for line in _LINE.findall(code)]
+    if breaks != {newline} and len(inside_brackets) < len(lines) - 1:
+        return None  # a line break libcst keeps as written, unlike the file's
+    return newline.join([lines[0]] + [block + line if row in inside_brackets else line for row, line in enumerate(lines[1:], 1)])
 
 
 def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
