@@ -1,6 +1,7 @@
 """JSON output's edits: computed on an outline of the file (fixes/outline.py) they must equal
 the edits of the fix applied to the whole file, for every fixture and in every surrounding."""
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -188,6 +189,8 @@ CONTEXTS = [
     "ordering = (K.image_dim_ordering())",
     "ordering = ( K.image_dim_ordering() )",
     "ordering = f(\n    K.image_dim_ordering(), x)",
+    # replacements in f-strings: the rewritten statement is parsed (quotes may clash)
+    "s = f'{K.exp(x)}' + F\"{K.exp(x)!r}\"",
     # a replacement that spans lines: libcst puts the block's indentation before each
     "class Net:\n    def call(self, x):\n        return K.mean(K.square(x),\n                      axis=-1)",
     "class Net:\n\tdef call(self, x):\n\t\treturn K.mean(x,\n\t\t              axis=-1)",
@@ -457,4 +460,18 @@ def test_helpers_need_no_libcst_after_an_import_block(monkeypatch):
     expected = [whole_file_edits(text, v) for v in fixable]
     assert "def batch_dot(" in expected[0][0]["content"]
     monkeypatch.setattr(pipeline, "fixed_each", None)  # the pipeline is not called
+    assert text_edits.edits_for_each(text, fixable) == expected
+
+
+def test_a_rewritten_statement_that_does_not_parse_gets_no_edits():
+    """Python 3.11 cannot nest the same quotes in an f-string: the pipeline's result does not
+    parse and the fix has no edits; the text path parses the statement and agrees."""
+    from keraslint.fixes import text_edits
+
+    text = 'from keras import backend as K\n\ns = f"{K.image_dim_ordering()}"\n'
+    fixable = [v for v in check_source(text, "model.py") if v.fix is not None]
+    expected = [whole_file_edits(text, v) for v in fixable]
+    assert len(fixable) == 1
+    if sys.version_info < (3, 12):
+        assert expected == [[]]
     assert text_edits.edits_for_each(text, fixable) == expected

@@ -120,11 +120,14 @@ def _statement_as_text(outline: Outline, statement, edits: List[Replace], lines:
     innermost = _innermost_statement(statement.node, edits[0])
     replaced = lines
     previous = None
+    parses_anywhere = True  # each new code parses wherever its node stood: no parse needed
     for edit in sorted(edits, key=lambda e: (e.span.line, e.span.col), reverse=True):
         if previous is not None and (edit.span.end_line, edit.span.end_col) > (previous.span.line, previous.span.col):
             return None  # overlapping edits
-        if not _replaceable(view, innermost, edit):
+        found = _replaceable(view, innermost, edit)
+        if found is None:
             return None
+        parses_anywhere = parses_anywhere and _parses_anywhere(*found)
         code = _printed_code(view, innermost, edit.text)
         if code is None or (len(edits) > 1 and "\n" in code):
             return None
@@ -132,7 +135,7 @@ def _statement_as_text(outline: Outline, statement, edits: List[Replace], lines:
         if replaced is None:
             return None
         previous = edit
-    return _printed(view, statement, innermost, replaced, path)
+    return _printed(view, statement, innermost, replaced, path, parses_anywhere)
 
 
 def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[tuple]:
@@ -222,43 +225,58 @@ def _printed_code(outline: Outline, innermost: ast.stmt, code: str) -> Optional[
     return newline.join([lines[0]] + [block + line if row in inside_brackets else line for row, line in enumerate(lines[1:], 1)])
 
 
-def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
-    """libcst has an expression node at exactly `edit.span`, and the new code parses alone
-    and is printed as written: it brings parentheses of its own only where the node has
-    none (libcst would drop the node's)."""
+def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> Optional[tuple]:
+    """(the node at `edit.span`, the new code parsed or None) when libcst has an expression
+    node at exactly that span, and the new code parses alone and is printed as written: it
+    brings parentheses of its own only where the node has none (libcst would drop the
+    node's); else None."""
     code, span, lines = edit.text, edit.span, outline.lines
     if not code or code != code.strip():
-        return False
+        return None
     if _ALIASED.fullmatch(code):
         # an imported name that gains an alias (`maxnorm` -> `MaxNorm as maxnorm`): the
         # pipeline rewrites the ImportAlias of a `from` import, printed as written
-        return isinstance(innermost, ast.ImportFrom) and any(
-            isinstance(node, ast.alias) and node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line
-            and (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col)
-            for node in innermost.names
-        )
+        for node in innermost.names if isinstance(innermost, ast.ImportFrom) else []:
+            if node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line:
+                if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col):
+                    return node, None
+        return None
     if code.startswith("("):
         before = lines[span.line - 1][: span.col].rstrip()
         if not before or before.endswith("("):
-            return False  # the node may have parentheses of its own, which libcst would drop
+            return None  # the node may have parentheses of its own, which libcst would drop
     try:
-        ast.parse(code, mode="eval")
+        expression = ast.parse(code, mode="eval").body
     except (SyntaxError, ValueError):
-        return False
+        return None
     for node in _walk_header(innermost):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.lineno == span.line == span.end_line:
             line = lines[span.line - 1]
             start = _chars(line, node.col_offset)
             if line[span.col : span.end_col] == node.module and _FROM.match(line[start : span.col]):
-                return True
+                return node, expression
         elif isinstance(node, ast.alias) and node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line:
             # an imported name without `as` (`np_utils` in `from keras.utils import np_utils`)
             if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col):
-                return True
+                return node, expression
         elif isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Compare)) and (node.lineno, node.end_lineno) == (span.line, span.end_line):
             if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.end_line - 1], node.end_col_offset)) == (span.col, span.end_col):
-                return True
-    return False
+                return node, expression
+    return None
+
+
+# new code that binds as tightly as anything (an atom and its trailers): it parses in place of
+# any expression that is read (not assigned to), outside f-strings
+_PRIMARIES = (ast.Call, ast.Name, ast.Attribute, ast.Subscript, ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp)
+_F_STRING = re.compile(r"[fF][rR]?['\"]|[rR][fF]['\"]")
+
+
+def _parses_anywhere(node: ast.AST, expression: Optional[ast.expr]) -> bool:
+    return (
+        isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Compare))
+        and isinstance(getattr(node, "ctx", None) or ast.Load(), ast.Load)
+        and isinstance(expression, _PRIMARIES)
+    )
 
 
 def _walk_header(statement: ast.stmt):
@@ -284,10 +302,10 @@ def _replace(lines: List[str], edit: Replace) -> Optional[List[str]]:
     return lines[: span.line - 1] + _LINE.findall(middle) + lines[span.end_line :]
 
 
-def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: List[str], path: str) -> Optional[List[str]]:
+def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: List[str], path: str, parses_anywhere: bool = False) -> Optional[List[str]]:
     """`replaced` with the edited statement as the pipeline prints it (re-wrapped where it
-    no longer fits, fixes/text_wrap.py), if the result parses; None when only the pipeline
-    can tell."""
+    no longer fits, fixes/text_wrap.py), if the result parses (known when the new code
+    `parses_anywhere` and no f-string is around); None when only the pipeline can tell."""
     shift = len(replaced) - len(outline.lines)
     simple = None if hasattr(innermost, "body") else innermost
     if simple is not None and _alone(outline.lines, simple):
@@ -310,7 +328,8 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
         replaced = replaced[:first] + lines + replaced[end:]
         start = _chars(outline.lines[first], simple.col_offset)
         # it parses where it is if it parses alone
-        return replaced if _parses(replaced[first][start:] + "".join(replaced[first + 1 : first + len(lines)])) else None
+        code = replaced[first][start:] + "".join(replaced[first + 1 : first + len(lines)])
+        return replaced if (parses_anywhere and not _F_STRING.search(code)) or _parses(code) else None
     if simple is not None and _ends_with_semicolon(outline.lines, simple):
         return None  # one statement and a `;`: the pipeline may re-wrap it
     # a one-line block (`if x: y = ...`) or statements sharing a line: the pipeline keeps them
@@ -318,7 +337,8 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
     for other in outline.statements:  # statements sharing a line with it parse with it
         if other.first <= last and first <= other.last:
             first, last = min(first, other.first), max(last, other.last)
-    return replaced if _parses("".join(replaced[first - 1 : last + shift])) else None
+    code = "".join(replaced[first - 1 : last + shift])
+    return replaced if (parses_anywhere and not _F_STRING.search(code)) or _parses(code) else None
 
 
 def _code_before(outline: Outline, statement: _Top, simple: ast.stmt) -> int:
