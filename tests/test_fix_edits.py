@@ -475,3 +475,19 @@ def test_a_rewritten_statement_that_does_not_parse_gets_no_edits():
     if sys.version_info < (3, 12):
         assert expected == [[]]
     assert text_edits.edits_for_each(text, fixable) == expected
+
+
+@pytest.mark.parametrize("source", [
+    "x = 1\n",
+    "def f():\n  return 1\n",
+    "@deco\nclass A:\n\t@property\n\tdef f(self):\n\t\treturn 1\n",
+    "if x: pass\nelse:\n   y = 1\ndef f():\n    return 1\n",
+    "try: pass\nexcept E:\n      pass\n",
+    "match x:\n  case 1:\n        pass\n",
+    "if x:\n\n    # a comment\n\n      y = 1\n",
+    "x = (\n        1)\nwhile x:\n  x -= 1\n",
+])
+def test_outline_first_indentation_is_the_first_indent_token(source):
+    from keraslint.fixes.outline import _first_indent
+
+    assert Outline.of(source).default_indent == _first_indent(source)

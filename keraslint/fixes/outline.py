@@ -93,9 +93,14 @@ class Outline:
 
     @functools.cached_property
     def default_indent(self) -> Optional[str]:
-        """The file's first indentation (libcst's default): a tokenize of the whole file, so
-        only when a fix needs it."""
-        return _first_indent(self._text)
+        """The file's first indentation (libcst's default): the first compound statement's
+        block, read from its first line when it is the body's, else a tokenize of the file."""
+        for statement, node in zip(self.statements, self.tree.body):
+            if statement.block_indent is not None and "\f" not in statement.block_indent:
+                return statement.block_indent
+            if any(getattr(node, field, None) for field in ("body", "orelse", "handlers", "finalbody", "cases")):
+                return _first_indent(self._text)  # an inline body with a block after it, a match, ...
+        return None  # simple statements only: no indentation
 
     @classmethod
     def of(cls, text: str) -> Optional["Outline"]:
