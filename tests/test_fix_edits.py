@@ -157,6 +157,11 @@ CONTEXTS = [
     "class Net:\n    def call(self, x):\n        y = 1\n# " + "c" * 91 + "\n        return f(K.exp(x), 1)",
     "class Net:\n    def call(self, x):\n        if x:\n            y = 1\n        # " + "c" * 95 + "\n        return f(K.exp(x), 1)",
     "class Net:\n    def call(self, x):\n        if x:\n            y = 1\n\n        # short\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        if x:\n            y = 1\n            # " + "c" * 95 + "\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        if x:\n            y = 1\n        # " + "c" * 95 + "\n            # deeper\n        return f(K.exp(x), 1)",
+    "class Net:\n    def call(self, x):\n        def inner():\n            if x:\n                y = 1\n            # " + "c" * 95 + "\n        return f(K.exp(x), 1)",
+    "def first():\n    if x:\n        y = 1\n    # " + "c" * 97 + "\ny = f(K.exp(x), 1)",
+    "for i in range(3):\n    pass\ny = 2\n    # " + "c" * 97 + "\ny = f(K.exp(x), 1)",
     "class Net:\n    def call(self, x):\n        s = '''\n# " + "c" * 100 + "'''\n        return f(K.exp(x), 1)",
     "if x:\n    y = 1\n    # " + "c" * 100 + "\ny = f(K.exp(x), 1)",
     "if x:\n    y = 1\n# " + "c" * 100 + "\n\ny = [K.exp(x), 1]",
@@ -259,7 +264,9 @@ def test_outline_keeps_only_the_touched_method():
     [violation] = [v for v in check_source(text, "model.py") if v.fix is not None]
     outline = Outline.of(text)
     skeleton = outline.skeleton(violation)
-    assert "helper_" not in skeleton.text and "scale" not in skeleton.text
+    # the method right above keeps its header (its block's footer takes the comments below it)
+    assert "helper_3" not in skeleton.text and "scale" not in skeleton.text
+    assert "def helper_4" in skeleton.text and "x + 4" not in skeleton.text
     assert "class Net:" in skeleton.text and "return K.exp(x)" in skeleton.text
     assert skeleton.restore(skeleton.text) == text
     fixed = pipeline._fixed_on_outline(outline, violation, {})  # the outline is used, no fallback

@@ -132,8 +132,13 @@ class Outline:
         if not spans:
             return None
         keep: Set[int] = set()
-        for statement in self.statements:
-            if statement.kept or any(statement.first <= s.end_line and s.line <= statement.last for s in spans):
+        for index, statement in enumerate(self.statements):
+            if any(statement.first <= s.end_line and s.line <= statement.last for s in spans):
+                # and the statement before it: the comment lines between them are the footer of
+                # its block as far as they are indented like it, which a placeholder would change
+                for kept in self.statements[max(index - 1, 0) : index + 1]:
+                    keep.update(range(kept.first, kept.last + 1))
+            elif statement.kept:
                 keep.update(range(statement.first, statement.last + 1))
         changed = True
         while changed:  # a statement that shares a line with a kept one is kept whole
@@ -190,6 +195,7 @@ def _inner_runs(node: ast.stmt, spans) -> List[tuple]:
         return []
     bounds = [(_first_line(child), child.end_lineno or child.lineno) for child in body]
     touched = [any(first <= s.end_line and s.line <= last for s in spans) for first, last in bounds]
+    touched = [is_touched or (i + 1 < len(touched) and touched[i + 1]) for i, is_touched in enumerate(touched)]  # and the one before (above)
     changed = True
     while changed:
         changed = False
