@@ -5,7 +5,8 @@ JSON output shows each finding's fix as edits. libcst parses about four times sl
 finding made `--format json` many times slower than text output. A fix only touches the
 top-level statements its edits name, the top-level imports (where new imports go) and the
 names of top-level classes and functions (a helper class is added once). The outline keeps
-those statements verbatim and replaces every run of other top-level statements with one
+those statements, and the one right before each edited statement (the footer of its block
+owns comment lines above the edited one, which libcst measures when it re-wraps), verbatim and replaces every run of other top-level statements with one
 string literal of the same line count (one libcst node, however long the run; shown here
 with single quotes, the file gets double ones; an assignment, so that no placeholder is
 taken for the module's docstring):

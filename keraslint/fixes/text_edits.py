@@ -6,15 +6,18 @@ the same for every finding of the file. The pipeline (fixes/pipeline.py) replace
 expression's node by the parsed new code, keeps the old parentheses, and re-wraps the
 statement only when it no longer fits the line length. So the replacement is done here as
 text when:
-- the span is an `ast` Call, Name, Attribute or Compare, or the module of `from module import ...`
-  (libcst has an expression node with exactly that span),
-- the new code does not start with `(` (libcst would drop the old parentheses),
-- every line of the rewritten statement, and the comment lines above it, fit (no wrapping),
-- the top-level statement, rewritten, parses (the pipeline's check).
+- the span is an `ast` Call, Name, Attribute or Compare, the module of `from module import ...`
+  or an imported name (libcst has a node with exactly that span),
+- the new code starts with `(` only where the node has no parentheses (libcst would drop them),
+- the statement is re-wrapped as the pipeline would (fixes/text_wrap.py), or left alone where
+  the pipeline leaves it (one-line blocks, statements sharing a line),
+- the rewritten statement parses (the pipeline's check), or the new code is an atom with
+  trailers in place of an expression that is read (it parses wherever it stands).
 The imports and helpers a fix adds go before the statement it edits, at a place that only
-depends on the last top-level import before it: they are taken from one fix computed by the
-pipeline (checked to be that fix's text with the replacement alone), and reused for every
-finding with the same additions after the same import. Anything else goes to the pipeline.
+depends on the last top-level import before it: placed on text as the pipeline places them
+(fixes/text_imports.py) or taken from one pipeline run on a stand-in for the statement, and
+reused for every finding with the same additions after the same import. Anything else goes
+to the pipeline.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ in sorted order within its group when the file keeps them sorted, else after its
 after its group, else after the block. libcst gives a statement the comment and blank lines
 above it ("leading lines"), except the first statement (they are the module's header) and
 after a block (its footer may take some): where that matters, `head_with_import` returns
-None and the pipeline decides.
+None and the pipeline decides. Several imports are added one after the other, each on the
+text the one before left; helper functions and classes then go after the last import
+(`head_with_additions`).
 """
 
 from __future__ import annotations

@@ -4,13 +4,15 @@ text for JSON output's fast path (fixes/text_edits.py).
 The pipeline re-wraps a simple statement, alone on its lines, that no longer fits the line
 length after a fix: its value's call is split at its brackets, the arguments on one
 indented line, else one per line with a trailing comma, trying the outermost call of a
-chain (`Dense(8)(x)`) first; unchanged when nothing fits. It measures each line as libcst
-prints the statement on its own: without the block's indentation, then adds its width. A
-continuation line that libcst took as indented by the block is measured as it is; any
-other one (inside a multi-line string, after a backslash, less indented) with the block's
-width added. Where that cannot be told from the text and it decides the outcome, or the
-statement has comments inside, mixed line endings or a list to split, `rewrapped`
-returns None and the pipeline decides.
+chain (`Dense(8)(x)`) first; a list value has one element per line (a comprehension: its
+element and each `for`); unchanged when nothing fits. It measures each line as libcst
+prints the statement on its own, with the comment lines above it that libcst gives it:
+without the block's indentation, then adds its width. A line that libcst took as indented
+by the block (a continuation after a line break inside brackets, a comment line above) is
+measured as it is; any other one (inside a multi-line string, after a backslash, less
+indented) with the block's width added. Where that cannot be told from the text and it
+decides the outcome (a comment inside a call to split, mixed line endings, a long comment
+line a block's footer may own), `rewrapped` raises Undecided and the pipeline decides.
 """
 
 from __future__ import annotations
