@@ -81,7 +81,10 @@ def head_with_additions(lines: List[str], tree: ast.Module, statement_index: int
     head_end = _first_line(tree.body[statement_index]) - 1
     head = lines[:head_end]
     imports = [e for e in dict.fromkeys(additions) if isinstance(e, AddImport)]
-    helpers = list({e.name: e for e in reversed(additions) if isinstance(e, AddHelper)}.values())[::-1]  # the first of each name
+    helpers: List[AddHelper] = []
+    for edit in additions:
+        if isinstance(edit, AddHelper) and all(edit.name != helper.name for helper in helpers):
+            helpers.append(edit)  # the first of each name, in order
     for number, item in enumerate(imports):
         if number:  # the text so far, with a stand-in for the statement
             lines, tree = _stand_in(head, newline)
