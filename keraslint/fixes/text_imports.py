@@ -197,8 +197,8 @@ def _leading(lines, elements, index, head_end) -> Optional[List[str]]:
     previous = elements[index - 1]
     first = elements[index].first if index < len(elements) else head_end + 1
     gap = lines[previous.last : first - 1]
-    if previous.compound and gap:
-        return None  # the block's footer may take some of them
+    if previous.compound and any(line[:1] in (" ", "\t", "\f") for line in gap):
+        return None  # the block's footer takes those up to the last one indented like it
     return gap
 
 
