@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keraslint.config import load_settings  # noqa: E402
 from keraslint.engine import SourceError, check_source, decode_source  # noqa: E402
 from keraslint.files import discover  # noqa: E402
-from keraslint.fixes import pipeline, text_edits, text_imports  # noqa: E402
+from keraslint.fixes import pipeline, text_edits  # noqa: E402
 from keraslint.fixes.text_wrap import Undecided  # noqa: E402
 from keraslint.violations import AddHelper, AddImport, Replace  # noqa: E402
 
@@ -75,6 +75,30 @@ def fallback_reason(outline, violation):
     return None
 
 
+def fast_edits(text, fixable, counts):
+    """`text_edits.edits_for_each`, counting the findings it leaves to the pipeline and its
+    pipeline runs for the additions (imports, helpers) of a fix."""
+    left, runs = [], []
+    real_edits, real_fixed = pipeline.edits_for_each, pipeline.fixed_each
+
+    def edits_for_each(text, missing, *args):
+        left.extend(missing)
+        pipeline.fixed_each = real_fixed  # its own runs are not counted twice
+        return real_edits(text, missing, *args)
+
+    def fixed_each(*args):
+        runs.append(1)
+        return real_fixed(*args)
+
+    pipeline.edits_for_each, pipeline.fixed_each = edits_for_each, fixed_each
+    try:
+        return text_edits.edits_for_each(text, fixable), left
+    finally:
+        pipeline.edits_for_each, pipeline.fixed_each = real_edits, real_fixed
+        counts["findings left to the pipeline"] += len(left)
+        counts["pipeline runs for a fix's additions"] += len(runs)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+")
@@ -84,7 +108,6 @@ def main(argv=None) -> int:
     files, _ = discover(args.paths, settings)
     counts = collections.Counter({"files": 0, "fixable findings": 0, "different": 0})
     reasons = collections.Counter()
-    learnt = 0
     for path in files:
         if not path.endswith((".py", ".pyi")):
             continue
@@ -99,7 +122,7 @@ def main(argv=None) -> int:
             continue
         counts["files"] += 1
         counts["fixable findings"] += len(fixable)
-        fast = text_edits.edits_for_each(text, fixable)
+        fast, left = fast_edits(text, fixable, counts)
         if args.whole:
             try:
                 pipeline._Parsed(text)
@@ -128,19 +151,13 @@ def main(argv=None) -> int:
                 key = (additions, text_edits._last_import_before(outline, statement))
                 if key not in boundaries:
                     boundaries[key] = statement.first
-                    index = outline.tree.body.index(statement.node)
-                    if len(additions) != 1 or not isinstance(additions[0], AddImport) or text_imports.head_with_import(
-                        outline.lines, outline.tree, index, additions[0], pipeline.line_length_for(path), text_edits._ending(outline.lines[0]) or "\n"
-                    ) is None:
-                        learnt += 1
                 elif statement.first < boundaries[key]:
                     reason = "additions learnt from a later statement"
-            if reason:
-                reasons[reason] += 1
+            if any(violation is v for v in left):
+                reasons[reason or "another (several replacements, ...)"] += 1
     for name, value in counts.items():
         print(f"{name}: {value}")
-    print(f"added imports/helpers learnt from one pipeline run (once per file and kind, reused by its other fixes): {learnt}")
-    print("fixes left to the pipeline, by reason:")
+    print("findings left to the pipeline, by reason:")
     for reason, value in reasons.most_common():
         print(f"  {value:6d}  {reason}")
     return 1 if counts["different"] else 0

@@ -102,6 +102,14 @@ class LineDiff:
 
     def _diff(self, new, a0, a1, b0, b1, anchor, edits) -> None:
         pick = self._first_pick(new, a0, a1, b0, b1, anchor) if (a1 - a0) + (b1 - b0) > self.SMALL else None
+        if pick is None and (a0 == a1 or b0 == b1 or set(self.old[a0:a1]).isdisjoint(new[b0:b1])):
+            if a0 < a1 or b0 < b1:  # no line in common: difflib's one replace, insert or delete
+                edits.append({
+                    "content": "".join(new[b0:b1]),
+                    "location": {"row": a0 + 1, "column": 1},
+                    "end_location": {"row": a1 + 1, "column": 1},
+                })
+            return
         if pick is None:
             for edit in _line_edits(self.old[a0:a1], new[b0:b1]):
                 edit["location"]["row"] += a0
@@ -115,22 +123,15 @@ class LineDiff:
     def _first_pick(self, new, a0, a1, b0, b1, anchor) -> Optional[tuple]:
         """The run difflib aligns first in the range, when it can be shown; else None."""
         old = self.old
-        prefix = 0
-        while a0 + prefix < a1 and b0 + prefix < b1 and old[a0 + prefix] == new[b0 + prefix]:
-            prefix += 1
-        suffix = 0
-        while a1 - suffix > a0 + prefix and b1 - suffix > b0 + prefix and old[a1 - suffix - 1] == new[b1 - suffix - 1]:
-            suffix += 1
+        prefix = _common_start(old, a0, new, b0, min(a1 - a0, b1 - b0))
+        suffix = _common_end(old, a1, new, b1, min(a1 - a0, b1 - b0) - prefix)
         if suffix and a1 - suffix > a0 and b1 - suffix > b0 and old[a1 - suffix - 1] == new[b1 - suffix - 1]:
             return None  # the suffix's alignment runs on into the prefix
         runs = [(a0, b0, prefix)] if prefix else []
         if anchor is not None and a0 <= anchor[0] <= a1 and b0 <= anchor[1] <= b1:
             a, b = anchor
-            back = on = 0
-            while a - back > a0 and b - back > b0 and old[a - back - 1] == new[b - back - 1]:
-                back += 1
-            while a + on < a1 and b + on < b1 and old[a + on] == new[b + on]:
-                on += 1
+            back = _common_end(old, a, new, b, min(a - a0, b - b0))
+            on = _common_start(old, a, new, b, min(a1 - a, b1 - b))
             middle = (a - back, b - back, back + on)
             if back + on and a0 + prefix <= middle[0] and b0 + prefix <= middle[1] and middle[0] + middle[2] <= a1 - suffix and middle[1] + middle[2] <= b1 - suffix:
                 runs.append(middle)
@@ -175,3 +176,32 @@ class LineDiff:
         else:
             self.shortest_unique = min(self.shortest_unique, length)
         return found
+
+
+# How far two lists of lines agree from a start or back from an end, at most `limit` lines:
+# compared a slice at a time (in C; lines the new text took from the old one are the same
+# objects), halving the unknown part, rather than a line at a time in Python.
+def _common_start(old: List[str], a: int, new: List[str], b: int, limit: int) -> int:
+    if limit <= 0 or old[a : a + limit] == new[b : b + limit]:
+        return max(limit, 0)
+    same, differs = 0, limit  # old[a:a+same] == new[b:b+same]; not so up to `differs`
+    while differs - same > 1:
+        middle = (same + differs) // 2
+        if old[a + same : a + middle] == new[b + same : b + middle]:
+            same = middle
+        else:
+            differs = middle
+    return same
+
+
+def _common_end(old: List[str], a: int, new: List[str], b: int, limit: int) -> int:
+    if limit <= 0 or old[a - limit : a] == new[b - limit : b]:
+        return max(limit, 0)
+    same, differs = 0, limit
+    while differs - same > 1:
+        middle = (same + differs) // 2
+        if old[a - middle : a - same] == new[b - middle : b - same]:
+            same = middle
+        else:
+            differs = middle
+    return same

@@ -5,7 +5,8 @@ JSON output shows each finding's fix as edits. libcst parses about four times sl
 finding made `--format json` many times slower than text output. A fix only touches the
 top-level statements its edits name, the top-level imports (where new imports go) and the
 names of top-level classes and functions (a helper class is added once). The outline keeps
-those statements verbatim and replaces every run of other top-level statements with one
+those statements, and the one right before each edited statement (the footer of its block
+owns comment lines above the edited one, which libcst measures when it re-wraps), verbatim and replaces every run of other top-level statements with one
 string literal of the same line count (one libcst node, however long the run; shown here
 with single quotes, the file gets double ones; an assignment, so that no placeholder is
 taken for the module's docstring):
@@ -27,6 +28,7 @@ contiguous with its statement, the caller falls back to the whole file.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import re
@@ -88,7 +90,18 @@ class Outline:
         }
         self.tree = tree
         self.statements = [self._statement(index, node) for index, node in enumerate(tree.body)]
-        self.default_indent = _first_indent(text)
+        self._text = text
+
+    @functools.cached_property
+    def default_indent(self) -> Optional[str]:
+        """The file's first indentation (libcst's default): the first compound statement's
+        block, read from its first line when it is the body's, else a tokenize of the file."""
+        for statement, node in zip(self.statements, self.tree.body):
+            if statement.block_indent is not None and "\f" not in statement.block_indent:
+                return statement.block_indent
+            if any(getattr(node, field, None) for field in ("body", "orelse", "handlers", "finalbody", "cases")):
+                return _first_indent(self._text)  # an inline body with a block after it, a match, ...
+        return None  # simple statements only: no indentation
 
     @classmethod
     def of(cls, text: str) -> Optional["Outline"]:
@@ -120,8 +133,13 @@ class Outline:
         if not spans:
             return None
         keep: Set[int] = set()
-        for statement in self.statements:
-            if statement.kept or any(statement.first <= s.end_line and s.line <= statement.last for s in spans):
+        for index, statement in enumerate(self.statements):
+            if any(statement.first <= s.end_line and s.line <= statement.last for s in spans):
+                # and the statement before it: the comment lines between them are the footer of
+                # its block as far as they are indented like it, which a placeholder would change
+                for kept in self.statements[max(index - 1, 0) : index + 1]:
+                    keep.update(range(kept.first, kept.last + 1))
+            elif statement.kept:
                 keep.update(range(statement.first, statement.last + 1))
         changed = True
         while changed:  # a statement that shares a line with a kept one is kept whole
@@ -178,6 +196,7 @@ def _inner_runs(node: ast.stmt, spans) -> List[tuple]:
         return []
     bounds = [(_first_line(child), child.end_lineno or child.lineno) for child in body]
     touched = [any(first <= s.end_line and s.line <= last for s in spans) for first, last in bounds]
+    touched = [is_touched or (i + 1 < len(touched) and touched[i + 1]) for i, is_touched in enumerate(touched)]  # and the one before (above)
     changed = True
     while changed:
         changed = False

@@ -189,10 +189,10 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
 
     edited_lines = [e.span.line for v in violations for e in v.fix.edits if isinstance(e, (Replace, InsertStatements))]
     position = _insert_position(module.body, positions, min(edited_lines, default=10**9))
+    module = _edited(module, positions, _Editor(replacements, insert_after, insert_before, module.default_indent, line_length))
     if removed:  # the removed imports' places no longer count
         position -= sum(1 for statement in module.body[:position] if statement in removed)
         module = module.with_changes(body=_without(module.body, removed))
-    module = module.visit(_Editor(replacements, insert_after, insert_before, module.default_indent, line_length))
     module = _add_top_level(module, position, imports, helpers, line_length, defined)
     fixed = module.code
     try:
@@ -200,6 +200,23 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
     except (SyntaxError, ValueError) as error:
         raise FixError(f"result does not parse: {error}") from None
     return fixed
+
+
+def _edited(module: cst.Module, positions, editor: "_Editor") -> cst.Module:
+    """`module.visit(editor)`, visiting only the top-level statements that hold a node the
+    editor replaces or inserts at (the others would come back unchanged: no cost for them)."""
+    lines = [positions[node].start.line for node in (*editor.replacements, *editor.insert_after, *editor.insert_before)]
+    body, after = [], 0  # a statement holds the lines after the one before it (decorators have no position of their own)
+    for statement in module.body:
+        end = positions[statement].end.line
+        holds = any(after < line <= end for line in lines)
+        after = end
+        if not holds:
+            body.append(statement)
+            continue
+        visited = statement.visit(editor)
+        body.extend(visited.nodes if isinstance(visited, cst.FlattenSentinel) else [visited])
+    return module.with_changes(body=body)
 
 
 def _without(body, removed: set) -> list:

@@ -6,21 +6,25 @@ the same for every finding of the file. The pipeline (fixes/pipeline.py) replace
 expression's node by the parsed new code, keeps the old parentheses, and re-wraps the
 statement only when it no longer fits the line length. So the replacement is done here as
 text when:
-- the span is an `ast` Call, Name, Attribute or Compare, or the module of `from module import ...`
-  (libcst has an expression node with exactly that span),
-- the new code does not start with `(` (libcst would drop the old parentheses),
-- every line of the rewritten statement, and the comment lines above it, fit (no wrapping),
-- the top-level statement, rewritten, parses (the pipeline's check).
+- the span is an `ast` Call, Name, Attribute or Compare, the module of `from module import ...`
+  or an imported name (libcst has a node with exactly that span),
+- the new code starts with `(` only where the node has no parentheses (libcst would drop them),
+- the statement is re-wrapped as the pipeline would (fixes/text_wrap.py), or left alone where
+  the pipeline leaves it (one-line blocks, statements sharing a line),
+- the rewritten statement parses (the pipeline's check), or the new code is an atom with
+  trailers in place of an expression that is read (it parses wherever it stands).
 The imports and helpers a fix adds go before the statement it edits, at a place that only
-depends on the last top-level import before it: they are taken from one fix computed by the
-pipeline (checked to be that fix's text with the replacement alone), and reused for every
-finding with the same additions after the same import. Anything else goes to the pipeline.
+depends on the last top-level import before it: placed on text as the pipeline places them
+(fixes/text_imports.py) or taken from one pipeline run on a stand-in for the statement, and
+reused for every finding with the same additions after the same import. Anything else goes
+to the pipeline.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import functools
 import io
 import re
 import tokenize
@@ -30,11 +34,15 @@ from typing import Dict, List, Optional
 
 from keraslint.fixes.lines import LineDiff, line_length_for
 from keraslint.fixes.outline import _LINE, Outline
-from keraslint.fixes.text_imports import head_with_import
+from keraslint.fixes.text_imports import head_with_additions
 from keraslint.fixes.text_wrap import Undecided, rewrapped
 from keraslint.violations import AddHelper, AddImport, Replace, Span, Violation
 
 _FROM = re.compile(r"from[ \t]+\Z")
+_ALIASED = re.compile(r"[A-Za-z_]\w* as [A-Za-z_]\w*")
+# the line length for a file's path: looking for config files up the folders costs stats,
+# once per path rather than once per finding (the config files are cached already)
+_line_length = functools.lru_cache(maxsize=256)(line_length_for)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
@@ -117,11 +125,14 @@ def _statement_as_text(outline: Outline, statement, edits: List[Replace], lines:
     innermost = _innermost_statement(statement.node, edits[0])
     replaced = lines
     previous = None
+    parses_anywhere = True  # each new code parses wherever its node stood: no parse needed
     for edit in sorted(edits, key=lambda e: (e.span.line, e.span.col), reverse=True):
         if previous is not None and (edit.span.end_line, edit.span.end_col) > (previous.span.line, previous.span.col):
             return None  # overlapping edits
-        if not _replaceable(view, innermost, edit):
+        found = _replaceable(view, innermost, edit)
+        if found is None:
             return None
+        parses_anywhere = parses_anywhere and _parses_anywhere(*found)
         code = _printed_code(view, innermost, edit.text)
         if code is None or (len(edits) > 1 and "\n" in code):
             return None
@@ -129,7 +140,7 @@ def _statement_as_text(outline: Outline, statement, edits: List[Replace], lines:
         if replaced is None:
             return None
         previous = edit
-    return _printed(view, statement, innermost, replaced, path)
+    return _printed(view, statement, innermost, replaced, path, parses_anywhere)
 
 
 def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> Optional[tuple]:
@@ -138,10 +149,12 @@ def _learn_head(outline, violation, statement, replaced, key, heads, parses) -> 
     from keraslint.fixes.pipeline import fixed_each
 
     additions = key[0]
-    if len(additions) == 1 and isinstance(additions[0], AddImport):  # the usual case: on text
+    if all(isinstance(e, AddImport) or e.name not in outline.defined for e in additions):  # the usual case: on text
         index = next(i for i, node in enumerate(outline.tree.body) if node is statement.node)
         newline = _ending(outline.lines[0]) or "\n"
-        head = head_with_import(outline.lines, outline.tree, index, additions[0], line_length_for(violation.filename), newline)
+        head = head_with_additions(
+            outline.lines, outline.tree, index, additions, _line_length(violation.filename), newline, lambda: outline.default_indent or "    "
+        )
         if head is not None:
             heads[key] = (statement.first, head)
             return "".join(head + replaced[statement.first - 1 :]), (statement.first - 1, len(head))
@@ -192,50 +205,83 @@ def _last_import_before(outline: Outline, statement: _Top) -> int:
 
 def _printed_code(outline: Outline, innermost: ast.stmt, code: str) -> Optional[str]:
     """`code` as libcst prints it in place of an expression of `innermost`: it parsed the
-    code alone, so every line after the first gets the block's indentation in front and the
-    file's line ending; None where that is not all (strings, comments, continuations or
-    blank lines across lines, mixed line endings)."""
+    code alone, so a line after a line break inside brackets (code, a comment or a blank
+    line) gets the block's indentation in front and the file's line ending; a line inside
+    a string or after a backslash stays as written. None where that is not all (mixed line
+    endings, one that differs from the file's where it stays as written)."""
     breaks = set(re.findall(r"\r\n|\r|\n", code))
     if not breaks:
         return code
-    if len(breaks) > 1 or "#" in code or "\\" in code or any(not line.strip() for line in _LINE.findall(code)):
+    if len(breaks) > 1:
         return None
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code, newline="").readline))
     except (tokenize.TokenError, SyntaxError):
         return None
-    if any(t.type == tokenize.STRING and t.start[0] != t.end[0] for t in tokens):
-        return None
+    if any(tokenize.tok_name[t.type].startswith("FSTRING") for t in tokens):
+        return None  # Python 3.12+ splits f-strings into tokens of their own
+    inside_brackets = {t.start[0] for t in tokens if t.type == tokenize.NL}  # rows ending in a bracket's line break
     first = outline.lines[innermost.lineno - 1]
     block = first[: len(first) - len(first.lstrip(" \t"))]
-    return re.sub(r"\r\n|\r|\n", lambda _: (_ending(outline.lines[0]) or "\n") + block, code)
+    newline = _ending(outline.lines[0]) or "\n"
+    lines = [line.rstrip("\r\n") for line in _LINE.findall(code)]
+    if breaks != {newline} and len(inside_brackets) < len(lines) - 1:
+        return None  # a line break libcst keeps as written, unlike the file's
+    return newline.join([lines[0]] + [block + line if row in inside_brackets else line for row, line in enumerate(lines[1:], 1)])
 
 
-def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> bool:
-    """libcst has an expression node at exactly `edit.span`, and the new code parses alone
-    and brings no parentheses of its own."""
-    code = edit.text
-    if not code or code != code.strip() or code.startswith("("):
-        return False
+def _replaceable(outline: Outline, innermost: ast.stmt, edit: Replace) -> Optional[tuple]:
+    """(the node at `edit.span`, the new code parsed or None) when libcst has an expression
+    node at exactly that span, and the new code parses alone and is printed as written: it
+    brings parentheses of its own only where the node has none (libcst would drop the
+    node's); else None."""
+    code, span, lines = edit.text, edit.span, outline.lines
+    if not code or code != code.strip():
+        return None
+    if _ALIASED.fullmatch(code):
+        # an imported name that gains an alias (`maxnorm` -> `MaxNorm as maxnorm`): the
+        # pipeline rewrites the ImportAlias of a `from` import, printed as written
+        for node in innermost.names if isinstance(innermost, ast.ImportFrom) else []:
+            if node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line:
+                if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col):
+                    return node, None
+        return None
+    if code.startswith("("):
+        before = lines[span.line - 1][: span.col].rstrip()
+        if not before or before.endswith("("):
+            return None  # the node may have parentheses of its own, which libcst would drop
     try:
-        ast.parse(code, mode="eval")
+        expression = ast.parse(code, mode="eval").body
     except (SyntaxError, ValueError):
-        return False
-    span, lines = edit.span, outline.lines
+        return None
     for node in _walk_header(innermost):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.lineno == span.line == span.end_line:
             line = lines[span.line - 1]
             start = _chars(line, node.col_offset)
             if line[span.col : span.end_col] == node.module and _FROM.match(line[start : span.col]):
-                return True
+                return node, expression
         elif isinstance(node, ast.alias) and node.asname is None and node.lineno == span.line == node.end_lineno == span.end_line:
             # an imported name without `as` (`np_utils` in `from keras.utils import np_utils`)
             if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.line - 1], node.end_col_offset)) == (span.col, span.end_col):
-                return True
+                return node, expression
         elif isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Compare)) and (node.lineno, node.end_lineno) == (span.line, span.end_line):
             if (_chars(lines[span.line - 1], node.col_offset), _chars(lines[span.end_line - 1], node.end_col_offset)) == (span.col, span.end_col):
-                return True
-    return False
+                return node, expression
+    return None
+
+
+# new code that binds as tightly as anything (an atom and its trailers): it parses in place of
+# any expression that is read (not assigned to), outside f-strings
+_PRIMARIES = (ast.Call, ast.Name, ast.Attribute, ast.Subscript, ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp)
+_F_STRING = re.compile(r"[fF][rR]?['\"]|[rR][fF]['\"]")
+
+
+def _parses_anywhere(node: ast.AST, expression: Optional[ast.expr]) -> bool:
+    return (
+        isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Compare))
+        and isinstance(getattr(node, "ctx", None) or ast.Load(), ast.Load)
+        and isinstance(expression, _PRIMARIES)
+    )
 
 
 def _walk_header(statement: ast.stmt):
@@ -261,10 +307,10 @@ def _replace(lines: List[str], edit: Replace) -> Optional[List[str]]:
     return lines[: span.line - 1] + _LINE.findall(middle) + lines[span.end_line :]
 
 
-def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: List[str], path: str) -> Optional[List[str]]:
+def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: List[str], path: str, parses_anywhere: bool = False) -> Optional[List[str]]:
     """`replaced` with the edited statement as the pipeline prints it (re-wrapped where it
-    no longer fits, fixes/text_wrap.py), if the result parses; None when only the pipeline
-    can tell."""
+    no longer fits, fixes/text_wrap.py), if the result parses (known when the new code
+    `parses_anywhere` and no f-string is around); None when only the pipeline can tell."""
     shift = len(replaced) - len(outline.lines)
     simple = None if hasattr(innermost, "body") else innermost
     if simple is not None and _alone(outline.lines, simple):
@@ -272,15 +318,23 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
         above = first
         while above >= 1 and (outline.lines[above - 1].strip() == "" or outline.lines[above - 1].lstrip().startswith("#")):
             above -= 1
+        limit, block = _line_length(path), simple.col_offset  # the block's width: ASCII indentation
+        first_in_file = False
+        if any(block + len(line.rstrip("\r\n")) > limit for line in outline.lines[above:first]):
+            # a long line above may be libcst's "leading line" of the statement: only if it is
+            # not inside a string (the code ends before it) nor in the module's header
+            code_before = _code_before(outline, statement, simple)
+            above, first_in_file = max(above, code_before), code_before == 0
         newline = _ending(outline.lines[0]) or "\n"  # libcst's: the file's first line ending
         try:
-            lines = rewrapped(replaced[first:end], outline.lines[above:first], line_length_for(path), outline.default_indent or "    ", newline)
+            lines = rewrapped(replaced[first:end], outline.lines[above:first], limit, lambda: outline.default_indent or "    ", newline, first_in_file)
         except Undecided:
             return None
         replaced = replaced[:first] + lines + replaced[end:]
         start = _chars(outline.lines[first], simple.col_offset)
         # it parses where it is if it parses alone
-        return replaced if _parses(replaced[first][start:] + "".join(replaced[first + 1 : first + len(lines)])) else None
+        code = replaced[first][start:] + "".join(replaced[first + 1 : first + len(lines)])
+        return replaced if (parses_anywhere and not _F_STRING.search(code)) or _parses(code) else None
     if simple is not None and _ends_with_semicolon(outline.lines, simple):
         return None  # one statement and a `;`: the pipeline may re-wrap it
     # a one-line block (`if x: y = ...`) or statements sharing a line: the pipeline keeps them
@@ -288,7 +342,23 @@ def _printed(outline: Outline, statement: _Top, innermost: ast.stmt, replaced: L
     for other in outline.statements:  # statements sharing a line with it parse with it
         if other.first <= last and first <= other.last:
             first, last = min(first, other.first), max(last, other.last)
-    return replaced if _parses("".join(replaced[first - 1 : last + shift])) else None
+    code = "".join(replaced[first - 1 : last + shift])
+    return replaced if (parses_anywhere and not _F_STRING.search(code)) or _parses(code) else None
+
+
+def _code_before(outline: Outline, statement: _Top, simple: ast.stmt) -> int:
+    """The last line of the code before `simple` (a statement, or a part of the header
+    around it), 0 if none."""
+    last = 0
+    for node in outline.tree.body:
+        if node is statement.node:
+            break
+        last = node.end_lineno or node.lineno
+    for node in ast.walk(statement.node):
+        end = getattr(node, "end_lineno", None)
+        if end is not None and last < end < simple.lineno:
+            last = end
+    return last
 
 
 def _ending(line: str) -> str:

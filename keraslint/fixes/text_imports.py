@@ -9,17 +9,22 @@ in sorted order within its group when the file keeps them sorted, else after its
 after its group, else after the block. libcst gives a statement the comment and blank lines
 above it ("leading lines"), except the first statement (they are the module's header) and
 after a block (its footer may take some): where that matters, `head_with_import` returns
-None and the pipeline decides.
+None and the pipeline decides. Several imports are added one after the other, each on the
+text the one before left; helper functions and classes then go after the last import
+(`head_with_additions`).
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
-from typing import List, Optional
+import tokenize
+import warnings
+from typing import Callable, List, Optional
 
-from keraslint.violations import AddImport
+from keraslint.violations import AddHelper, AddImport
 
 _FROM_LINE = re.compile(r"(from[ \t]+([\w.]+)[ \t]+import[ \t]+)(\w+(?:[ \t]*,[ \t]*\w+)*)([ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n)?)\Z")
 
@@ -66,6 +71,98 @@ def head_with_import(lines: List[str], tree: ast.Module, statement_index: int, i
     return lines[:at] + new_line + lines[at:head_end]
 
 
+def head_with_additions(lines: List[str], tree: ast.Module, statement_index: int, additions: tuple, limit: int, newline: str, indent: Callable[[], str]) -> Optional[List[str]]:
+    """`head_with_import` for a fix's imports, one after the other as the pipeline adds
+    them (each on the text the one before left), then its helpers (AddHelper, whose names
+    the file does not define) as `pipeline._add_top_level` inserts them: after the last
+    import before the statement, each after two blank lines, and two blank lines at least
+    before what follows. `indent`: gives the file's first indentation. None when the text
+    cannot tell."""
+    head_end = _first_line(tree.body[statement_index]) - 1
+    head = lines[:head_end]
+    imports = [e for e in dict.fromkeys(additions) if isinstance(e, AddImport)]
+    helpers: List[AddHelper] = []
+    for edit in additions:
+        if isinstance(edit, AddHelper) and all(edit.name != helper.name for helper in helpers):
+            helpers.append(edit)  # the first of each name, in order
+    for number, item in enumerate(imports):
+        if number:  # the text so far, with a stand-in for the statement
+            lines, tree = _stand_in(head, newline)
+            if tree is None:
+                return None
+            statement_index = len(tree.body) - 1
+        head = head_with_import(lines, tree, statement_index, item, limit, newline)
+        if head is None:
+            return None
+    if not helpers:
+        return head
+    if newline != "\n":
+        return None  # the helpers' own line endings would stay "\n" in their strings
+    printed = [_helper_as_printed(helper.source, indent()) for helper in helpers]
+    if None in printed:
+        return None
+    lines, tree = _stand_in(head, newline)
+    if tree is None:
+        return None
+    elements = _elements(tree, len(tree.body) - 1)
+    if elements is None:
+        return None
+    position = 0
+    for index, element in enumerate(elements):
+        if element.is_import or (index == 0 and _is_docstring(element)):
+            position = index + 1
+    if position == 0:
+        return None  # at the module's header: left to the pipeline
+    leading = _leading(lines, elements, position, len(head))
+    if leading is None:
+        return None
+    at = elements[position - 1].last
+    added = [line for text in printed for line in [newline, newline] + text]
+    return head[:at] + added + [newline] * max(0, 2 - len(leading)) + head[at:]
+
+
+def _stand_in(head: List[str], newline: str) -> tuple:
+    """(lines, tree) of `head` followed by a one-line statement; tree None if it does not parse."""
+    text = "".join(head) + "_ = 0" + newline
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return head, None
+    return head + ["_ = 0" + newline], tree
+
+
+def _helper_as_printed(source: str, indent: str) -> Optional[List[str]]:
+    """The lines libcst prints for the statements of `source` inserted into a module whose
+    first indentation is `indent`: as written, from the first statement's first line to the
+    last one's last line, when `source` is indented like the module (libcst re-indents
+    blocks at its default indentation), uses "\n" and has only blank lines after it."""
+    if "\r" in source or not source.endswith("\n"):
+        return None
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return None
+    if not body or (_first_indent(source) or indent) != indent:
+        return None
+    lines = source.splitlines(keepends=True)
+    first, last = _first_line(body[0]), body[-1].end_lineno or body[-1].lineno
+    if any(line.strip() for line in lines[last:]) or len(lines) != source.count("\n"):
+        return None
+    return lines[first - 1 : last]
+
+
+def _first_indent(source: str) -> Optional[str]:
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.INDENT:
+                return token.string
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return None
+
+
 def _elements(tree: ast.Module, statement_index: int) -> Optional[List[_Element]]:
     elements: List[_Element] = []
     run: List[ast.stmt] = []
@@ -100,8 +197,8 @@ def _leading(lines, elements, index, head_end) -> Optional[List[str]]:
     previous = elements[index - 1]
     first = elements[index].first if index < len(elements) else head_end + 1
     gap = lines[previous.last : first - 1]
-    if previous.compound and gap:
-        return None  # the block's footer may take some of them
+    if previous.compound and any(line[:1] in (" ", "\t", "\f") for line in gap):
+        return None  # the block's footer takes those up to the last one indented like it
     return gap
 
 
