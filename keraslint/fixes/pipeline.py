@@ -176,8 +176,9 @@ def _apply_parsed(parsed: _Parsed, violations: List[Violation], line_length: int
                 target.setdefault(line, []).extend(_statements(edit.text))
             elif isinstance(edit, RemoveStatement):
                 small = _find(by_span, edit.span, cst.BaseSmallStatement)
-                line = parsed.parents[small]
-                if len(line.body) != 1 or parsed.parents.get(line) is not module:
+                # a top-level line holding that statement alone (found without the costly parents)
+                line = next((s for s in module.body if isinstance(s, cst.SimpleStatementLine) and list(s.body) == [small]), None)
+                if line is None:
                     raise FixError(f"no top-level statement alone on its line at {edit.span.line}:{edit.span.col + 1}")
                 removed.add(line)
             elif isinstance(edit, AddImport):
