@@ -17,13 +17,12 @@ text the one before left; helper functions and classes then go after the last im
 from __future__ import annotations
 
 import ast
-import io
 import re
 import sys
-import tokenize
 import warnings
 from typing import Callable, List, Optional
 
+from keraslint.fixes.outline import _first_indent
 from keraslint.violations import AddHelper, AddImport
 
 _FROM_LINE = re.compile(r"(from[ \t]+([\w.]+)[ \t]+import[ \t]+)(\w+(?:[ \t]*,[ \t]*\w+)*)([ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n)?)\Z")
@@ -151,16 +150,6 @@ def _helper_as_printed(source: str, indent: str) -> Optional[List[str]]:
     if any(line.strip() for line in lines[last:]) or len(lines) != source.count("\n"):
         return None
     return lines[first - 1 : last]
-
-
-def _first_indent(source: str) -> Optional[str]:
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.INDENT:
-                return token.string
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return None
 
 
 def _elements(tree: ast.Module, statement_index: int) -> Optional[List[_Element]]:

@@ -130,16 +130,23 @@ def _split_list(statement: List[str], source: "_Source", value: ast.expr, block:
     return [line for line, _ in lines] if _fits(lines, block, limit) else statement
 
 
-def _comprehension_parts(source: "_Source", opening: int, closing: int) -> List[str]:
-    """The element and each `for ...` (with its `if`s) of the comprehension between the
-    brackets at `opening` and `closing`, without the whitespace around them."""
-    parts, depth, first, last = [], 0, None, None
+def _tokens_between(source: "_Source", opening: int, closing: int):
+    """(token, offset) for each token between the brackets at `opening` and `closing`, but
+    line breaks and comments."""
     for token in source.tokens:
         offset = source.at(*token.start)
         if offset <= opening or token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
             continue
         if offset >= closing:
             break
+        yield token, offset
+
+
+def _comprehension_parts(source: "_Source", opening: int, closing: int) -> List[str]:
+    """The element and each `for ...` (with its `if`s) of the comprehension between the
+    brackets at `opening` and `closing`, without the whitespace around them."""
+    parts, depth, first, last = [], 0, None, None
+    for token, offset in _tokens_between(source, opening, closing):
         if token.type == tokenize.NAME and token.string in ("async", "await"):
             raise Undecided("an async comprehension")
         if depth == 0 and token.type == tokenize.NAME and token.string == "for" and first is not None:
@@ -218,12 +225,7 @@ def _arguments(source: "_Source", opening: int, closing: int) -> List[str]:
     """The text of each argument between the brackets at `opening` and `closing`, without
     the whitespace and commas around it (libcst's Arg without its comma and whitespace)."""
     arguments, depth, first, last, lambda_parameters = [], 0, None, None, False
-    for token in source.tokens:
-        offset = source.at(*token.start)
-        if offset <= opening or token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
-            continue
-        if offset >= closing:
-            break
+    for token, offset in _tokens_between(source, opening, closing):
         if token.type == tokenize.OP and depth == 0 and token.string == "," and not lambda_parameters:
             arguments.append(source.code[first:last])
             first = None
