@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from keraslint.fixes.replaced_imports import uses
 from keraslint.violations import SAFE, AddImport, FixSpec, Replace
 
 LAYER_FOR_MODE = {"sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum", "concat": "Concatenate"}
@@ -25,11 +26,9 @@ def merge_call_fix(alias: ast.alias, alias_node, path: str, ctx) -> Optional[Fix
     if alias.asname is not None:
         return None
     calls = []
-    for use in ctx.index.nodes(ast.Name):
-        if use.id != "merge" or ctx.names.import_path("merge", ctx.index.scope_at(use)) != path:
-            continue
+    for use in uses("merge", path, ctx):
         call = ctx.index.parents.get(use)
-        if not isinstance(use.ctx, ast.Load) or not (isinstance(call, ast.Call) and call.func is use):
+        if not (isinstance(call, ast.Call) and call.func is use):
             return None  # `merge` passed around
         rewritten = _rewritten(call, ctx)
         if rewritten is None:

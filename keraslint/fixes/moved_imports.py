@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
-from keraslint.fixes.replaced_imports import call_edits
+from keraslint.fixes.replaced_imports import call_edits, uses
 from keraslint.rules._removed_imports import (
     ALSO_IN, MOVED, NAME_MOVES, RENAMED, REPLACED, REPLACED_UNSAFE, STAR_MOVES, TF_KERAS_BUNDLE, TF_KERAS_GONE_NAMES,
     TF_KERAS_SHARED,
@@ -111,9 +111,8 @@ def utils_module_fix(alias, module, prefix, ctx, importable, statement=None):
     if not allowed or not importable:
         return None  # `import keras.utils.np_utils` is used by its full dotted name: not rewritten
     bound = alias.asname or alias.name
-    uses = [n for n in ctx.index.nodes(ast.Name) if n.id == bound and isinstance(n.ctx, ast.Load)
-            and ctx.names.import_path(bound, ctx.index.scope_at(n)) == prefix + module]
-    for use in uses:
+    reads = uses(bound, prefix + module, ctx)
+    for use in reads:
         parent = ctx.index.parents.get(use)
         if not (isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in allowed):
             return None  # a name Keras 3's keras.utils lacks, or the module passed around
@@ -125,7 +124,7 @@ def utils_module_fix(alias, module, prefix, ctx, importable, statement=None):
         if alias.asname is None:
             if not ctx.names.is_free("utils"):
                 return None
-            edits += tuple(Replace(ctx.span(use), "utils") for use in uses)
+            edits += tuple(Replace(ctx.span(use), "utils") for use in reads)
     return FixSpec(SAFE, f"Use `{prefix}keras.utils`", edits)
 
 

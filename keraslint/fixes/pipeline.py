@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -17,6 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from keraslint.fixes.lines import LINE_LENGTH, _line_edits, line_length_for  # noqa: F401 (used by callers)
+from keraslint.fixes.text_imports import import_place
 from keraslint.violations import AddHelper, AddImport, InsertStatements, RemoveStatement, Replace, Span, Violation
 
 
@@ -454,36 +454,11 @@ def _import_module(statement) -> tuple:
     return (0, _EMPTY.code_for_node(node.names[0].name))
 
 
-def _section(module_name: str) -> int:
-    root = module_name.split(".")[0]
-    if root == "__future__":
-        return 0
-    return 1 if root in sys.stdlib_module_names else 2
-
-
 def _import_index(block: list, item: AddImport) -> tuple:
     """(index, whether that index holds an import of the same group) for `item` among the
-    top-level imports before the insertion position: in sorted order within its group (stdlib
-    or not) when the file keeps them sorted (isort's `import` lines before `from` lines, or one
-    order by module), else after its kin (the same top package), else after the last import of
-    its group, else after the whole block."""
+    top-level imports before the insertion position (text_imports.import_place)."""
     lines = [(i, _import_module(st)) for i, st in enumerate(block) if _is_import_line(st)]
-    if not lines:
-        return len(block), False
-    new = (0 if item.name is None else 1, item.module)
-    section = [(i, key) for i, key in lines if _section(key[1]) == _section(item.module)]
-    if not section:
-        later = [i for i, key in lines if _section(key[1]) > _section(item.module)]
-        return (later[0], False) if later else (lines[-1][0] + 1, False)
-    for sort_key in (lambda key: (key[0], key[1].lower()), lambda key: key[1].lower()):
-        keys = [sort_key(key) for _, key in section]
-        if keys == sorted(keys):
-            for (i, key), existing in zip(section, keys):
-                if sort_key(new) < existing:
-                    return i, True
-            return section[-1][0] + 1, False
-    kin = [i for i, key in section if key[1].split(".")[0] == item.module.split(".")[0]]
-    return (kin[-1] if kin else section[-1][0]) + 1, False
+    return import_place(lines, len(block), item)
 
 
 def _merge_import(body: list, position: int, item: AddImport, line_length: int = LINE_LENGTH) -> bool:

@@ -259,8 +259,18 @@ def _section(module_name: str) -> int:
 def _import_index(block: List[_Element], item: AddImport) -> tuple:
     """`pipeline._import_index` on the outline's elements."""
     imports = [(i, _import_key(element)) for i, element in enumerate(block) if element.is_import]
+    return import_place(imports, len(block), item)
+
+
+def import_place(imports: List[tuple], count: int, item: AddImport) -> tuple:
+    """(index, whether that index holds an import of the same group) for `item`, given the
+    block's `count` statements and its imports as (index, (is a `from` import, module)): in
+    sorted order within its group (stdlib or not) when the file keeps them sorted (isort's
+    `import` lines before `from` lines, or one order by module), else after its kin (the same
+    top package), else after the last import of its group, else after the whole block. The
+    pipeline places its imports with it too."""
     if not imports:
-        return len(block), False
+        return count, False
     new = (0 if item.name is None else 1, item.module)
     section = [(i, key) for i, key in imports if _section(key[1]) == _section(item.module)]
     if not section:
